@@ -1,0 +1,88 @@
+"""The `coopflow` command: migrate, create users, load demo data, serve."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+
+from cases import users
+from cases.db import make_engine, unit_of_work
+from cases.errors import Invalid, NotFound
+from cases.migrate import upgrade
+from cases.settings import get_settings
+
+app = typer.Typer(help="coopflow: the cooperatives office's case engine.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+users_app = typer.Typer(help="Office staff accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the migrations (an upgrade never loses data)."""
+    settings = get_settings()
+    upgrade(make_engine(settings.database_url), revision)
+    typer.echo(f"database at {revision}: {settings.database_url.split('@')[-1]}")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[str, typer.Option(help="officer, legal, manager or admin")],
+    full_name: Annotated[str, typer.Option("--name")] = "",
+    delegation: Annotated[str | None, typer.Option(help="delegation code; none = headquarters")] = None,
+    email: str | None = None,
+    language: str = "fr",
+    password: Annotated[str | None, typer.Option(help="asked for when not given")] = None,
+) -> None:
+    """Create a staff account."""
+    secret = password or getpass.getpass("password: ")
+    engine = make_engine(get_settings().database_url)
+    try:
+        with unit_of_work(engine) as session:
+            users.create(
+                db_session=session, username=username, password=secret, role=role,
+                full_name=full_name or username, delegation_code=delegation, email=email,
+                language=language,
+            )
+    except (Invalid, NotFound) as exc:
+        typer.echo(f"refused: {getattr(exc, 'errors', exc)}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"created {role} {username}")
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="do nothing if data exists")] = False,
+    cooperatives: int = 3000,
+    seed: int = 112,
+) -> None:
+    """Load demo data: regions, delegations, cooperatives, users and cases in every state."""
+    from cases import demo as demo_data
+
+    engine = make_engine(get_settings().database_url)
+    loaded = demo_data.load(engine, settings=get_settings(), cooperatives=cooperatives, seed=seed,
+                            if_empty=if_empty)
+    typer.echo(loaded)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    scheduler: Annotated[bool, typer.Option("--scheduler/--no-scheduler")] = True,
+) -> None:
+    """Serve the API (and, by default, the scheduler in the same process)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    del scheduler  # the scheduler lands with its own issue; nothing to start yet
+    uvicorn.run(create_app(), host=host, port=port)
+
+
+if __name__ == "__main__":
+    app()

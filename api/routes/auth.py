@@ -1,0 +1,31 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from api.auth import issue_token
+from api.deps import ActorDep, NowDep, SessionDep, SettingsDep
+from api.schemas import MePublic, TokenPublic
+from cases import users
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+@router.post("/auth/token", response_model=TokenPublic)
+def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    db_session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> TokenPublic:
+    """Sign in with a username and password; the answer is a bearer token."""
+    user = users.authenticate(db_session=db_session, username=form.username, password=form.password)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
+    access, expires_in = issue_token(username=user.username, settings=settings, now=now)
+    return TokenPublic(access_token=access, expires_in=expires_in)
+
+
+@router.get("/me", response_model=MePublic)
+def me(actor: ActorDep) -> MePublic:
+    return MePublic(username=actor.username, role=actor.role, delegation_id=actor.delegation_id)

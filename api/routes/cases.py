@@ -1,0 +1,92 @@
+from typing import Any
+
+from fastapi import APIRouter, status
+from sqlalchemy import select
+
+from api.deps import ActorDep, NowDep, SessionDep, SettingsDep
+from api.schemas import (
+    ActionRequest,
+    AssignRequest,
+    CaseCreate,
+    CaseOpened,
+    CasePublic,
+    CommentCreate,
+    EventPublic,
+    case_public,
+)
+from cases import queries, service
+from cases.errors import NotFound
+from cases.models import Delegation
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+
+
+@router.post("", response_model=CaseOpened, status_code=status.HTTP_201_CREATED)
+def open_case(
+    body: CaseCreate, actor: ActorDep, db_session: SessionDep, settings: SettingsDep, now: NowDep
+) -> dict[str, Any]:
+    """Open a case (e.g. register a name request at the counter). The answer carries the
+    tracking PIN once; only its hash is kept."""
+    delegation_id = None
+    if body.delegation is not None:
+        found = db_session.exec(select(Delegation.id).where(Delegation.code == body.delegation)).first()  # type: ignore[call-overload]
+        if found is None:
+            raise NotFound("delegation", body.delegation)
+        delegation_id = found[0]
+    opened = service.open_case(
+        db_session=db_session, workflow_key=body.workflow, data=body.data, actor=actor,
+        now=now, settings=settings, delegation_id=delegation_id,
+    )
+    db_session.commit()
+    detail = queries.case_detail(db_session=db_session, case=opened.case, actor=actor, now=now, settings=settings)
+    return {**case_public(detail), "pin": opened.pin}
+
+
+@router.get("/{reference}", response_model=CasePublic)
+def get_case(
+    reference: str, actor: ActorDep, db_session: SessionDep, settings: SettingsDep, now: NowDep
+) -> dict[str, Any]:
+    """State, version, running deadlines with their legal basis, and every action from
+    here, allowed or blocked with its reasons."""
+    case = service.get(db_session=db_session, reference=reference, actor=actor)
+    return case_public(queries.case_detail(db_session=db_session, case=case, actor=actor, now=now, settings=settings))
+
+
+@router.post("/{reference}/actions/{trigger}", response_model=CasePublic)
+def act(
+    reference: str, trigger: str, body: ActionRequest, actor: ActorDep, db_session: SessionDep,
+    settings: SettingsDep, now: NowDep,
+) -> dict[str, Any]:
+    """Take a step. 409 when the version is stale or the step is blocked (with reasons)."""
+    case = service.act(
+        db_session=db_session, reference=reference, trigger=trigger, actor=actor, data=body.data,
+        expected_version=body.expected_version, now=now, settings=settings,
+    )
+    db_session.commit()
+    return case_public(queries.case_detail(db_session=db_session, case=case, actor=actor, now=now, settings=settings))
+
+
+@router.get("/{reference}/history", response_model=list[EventPublic])
+def history(reference: str, actor: ActorDep, db_session: SessionDep) -> list[EventPublic]:
+    """Who did what, when, from which state to which: append-only."""
+    case = service.get(db_session=db_session, reference=reference, actor=actor)
+    return [EventPublic.of(e) for e in service.history(db_session=db_session, case=case)]
+
+
+@router.post("/{reference}/assign", response_model=CasePublic)
+def assign(
+    reference: str, body: AssignRequest, actor: ActorDep, db_session: SessionDep,
+    settings: SettingsDep, now: NowDep,
+) -> dict[str, Any]:
+    case = service.assign(db_session=db_session, reference=reference, assignee=body.assignee, actor=actor, now=now)
+    db_session.commit()
+    return case_public(queries.case_detail(db_session=db_session, case=case, actor=actor, now=now, settings=settings))
+
+
+@router.post("/{reference}/comments", response_model=EventPublic, status_code=status.HTTP_201_CREATED)
+def comment(
+    reference: str, body: CommentCreate, actor: ActorDep, db_session: SessionDep, now: NowDep
+) -> EventPublic:
+    event = service.comment(db_session=db_session, reference=reference, text=body.text, actor=actor, now=now)
+    db_session.commit()
+    return EventPublic.of(event)

@@ -1,0 +1,188 @@
+"""What the API accepts and answers: `XCreate`/`XPublic` shapes, built from the service
+layer's results. No logic here beyond shaping."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from cases.models import CaseEvent, Timer
+from cases.queries import CaseDetail
+from rules.reasons import Basis, Reason
+from workflows.engine import ActionOption
+
+
+class BilingualText(BaseModel):
+    fr: str
+    ar: str
+
+
+class BasisPublic(BaseModel):
+    code: str
+    fr: str
+    ar: str
+
+
+class ReasonPublic(BaseModel):
+    code: str
+    message: BilingualText
+    basis: BasisPublic | None = None
+
+    @classmethod
+    def of(cls, reason: Reason) -> ReasonPublic:
+        return cls.model_validate(reason.as_dict())
+
+
+class ActionPublic(BaseModel):
+    trigger: str
+    title: BilingualText
+    dest: str
+    allowed: bool
+    reasons: list[ReasonPublic]
+    data_schema: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, o: ActionOption) -> ActionPublic:
+        return cls(
+            trigger=o.trigger, title=BilingualText(**o.title.as_dict()), dest=o.dest,
+            allowed=o.allowed, reasons=[ReasonPublic.of(r) for r in o.reasons],
+            data_schema=o.data_schema,
+        )
+
+
+class DeadlinePublic(BaseModel):
+    key: str
+    kind: str
+    due_at: datetime
+    counting: str
+    on_due: str
+    basis: BasisPublic
+    explanation: BilingualText
+
+    @classmethod
+    def of(cls, t: Timer) -> DeadlinePublic:
+        basis = Basis.parse(t.basis)
+        return cls(
+            key=t.deadline_key, kind=t.kind, due_at=t.due_at, counting=t.counting,
+            on_due=t.action, basis=BasisPublic(code=t.basis, **basis.label.as_dict()),
+            explanation=BilingualText(fr=t.explanation_fr, ar=t.explanation_ar),
+        )
+
+
+class CaseCreate(BaseModel):
+    workflow: str = Field(examples=["name_approval"])
+    delegation: str | None = Field(
+        default=None, description="Delegation code; only headquarters staff choose it."
+    )
+    data: dict[str, Any] = Field(
+        examples=[{
+            "names": ["تعاونية تيفاوين لإنتاج زيت الأركان", "Coopérative Tifawin Argan"],
+            "founders": ["Fatima Ait Lahcen", "Aicha Oubella", "Khadija Amrani",
+                         "Zahra Boutaleb", "Malika Id Bella"],
+            "sector": "agriculture",
+            "purpose": "production et commercialisation de l'huile d'argan",
+            "province": "Tiznit",
+            "applicant": {"full_name": "Fatima Ait Lahcen", "email": "fatima@example.ma",
+                          "phone": "0612345678", "language": "ar"},
+        }]
+    )
+
+
+class CasePublic(BaseModel):
+    reference: str
+    workflow: str
+    workflow_version: int
+    title: BilingualText
+    state: str
+    state_title: BilingualText
+    version: int
+    delegation: str
+    assignee: str | None
+    data: dict[str, Any]
+    opened_at: datetime
+    closed_at: datetime | None
+    deadlines: list[DeadlinePublic]
+    actions: list[ActionPublic]
+
+
+class CaseOpened(CasePublic):
+    pin: str = Field(description="The tracking PIN, shown once on the receipt.")
+
+
+class ActionRequest(BaseModel):
+    expected_version: int = Field(ge=1, description="The version the officer was looking at.")
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    model_config = {"json_schema_extra": {"examples": [{"expected_version": 1, "data": {}}]}}
+
+
+class AssignRequest(BaseModel):
+    assignee: str | None = Field(description="Username, or null to unassign.", examples=["officer.souss"])
+
+
+class CommentCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=5000, examples=["Pièces vérifiées au guichet."])
+
+
+class EventPublic(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    trigger: str | None
+    from_state: str | None
+    to_state: str | None
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, e: CaseEvent) -> EventPublic:
+        return cls(seq=e.seq, at=e.at, actor=e.actor, kind=e.kind, trigger=e.trigger,
+                   from_state=e.from_state, to_state=e.to_state, data=e.data)
+
+
+class NameCheckRequest(BaseModel):
+    names: list[str] = Field(min_length=1, max_length=3,
+                             examples=[["تعاونية الأمل", "Coopérative Tifawin Argan"]])
+    sector: str | None = Field(default=None, max_length=100)
+
+
+class NameMatchPublic(BaseModel):
+    name: str
+    source: Literal["register", "certificate"]
+    ref: str
+    score: float
+
+
+class NameVerdictPublic(BaseModel):
+    name: str
+    status: Literal["available", "same_as", "too_like", "invalid"]
+    sensitive: list[str]
+    reasons: list[ReasonPublic]
+    matches: list[NameMatchPublic]
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class MePublic(BaseModel):
+    username: str
+    role: str
+    delegation_id: int | None
+
+
+def case_public(d: CaseDetail) -> dict[str, Any]:
+    case = d.case
+    return {
+        "reference": case.reference, "workflow": case.workflow_key,
+        "workflow_version": case.workflow_version, "title": d.title.as_dict(),
+        "state": case.state, "state_title": d.state_title.as_dict(), "version": case.version,
+        "delegation": d.delegation, "assignee": d.assignee, "data": case.data,
+        "opened_at": case.opened_at, "closed_at": case.closed_at,
+        "deadlines": [DeadlinePublic.of(t) for t in d.timers if t.kind == "deadline"],
+        "actions": [ActionPublic.of(a) for a in d.actions],
+    }

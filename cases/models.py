@@ -1,0 +1,231 @@
+"""The tables. Every schema change gets an Alembic migration in `cases/migrations/`.
+
+Deadlines and notifications are rows here, not scheduler jobs: a claim on them is one
+atomic statement, and any number of processes can share them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from cases.types import UTCDateTime
+
+
+def _utc(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Region(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=16)
+    name_fr: str = Field(max_length=120)
+    name_ar: str = Field(max_length=120)
+
+
+class Delegation(SQLModel, table=True):
+    """A regional delegation of the office: data the office edits, not a constant."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    name_fr: str = Field(max_length=120)
+    name_ar: str = Field(max_length=120)
+    region_code: str = Field(foreign_key="region.code", max_length=16)
+    provinces: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Cooperative(SQLModel, table=True):
+    """An entry of the central register ([L] Arts. 7-14, [D] Arts. 1-13)."""
+
+    __table_args__ = (
+        UniqueConstraint("reg_year", "reg_series", "reg_seq", name="uq_cooperative_regnum"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    national_number: str = Field(unique=True, max_length=32)
+    reg_year: int
+    reg_series: int = Field(ge=1, le=4)
+    reg_seq: int
+    name_ar: str = Field(max_length=250)
+    name_fr: str = Field(max_length=250)
+    region_code: str = Field(foreign_key="region.code", max_length=16)
+    delegation_id: int = Field(foreign_key="delegation.id", index=True)
+    province: str = Field(max_length=100)
+    sector: str = Field(max_length=100, index=True)
+    members: int = Field(ge=0)
+    women_members: int = Field(ge=0)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    language: str = Field(default="ar", max_length=2)
+    status: str = Field(default="active", max_length=16, index=True)
+    registered_on: date
+
+
+class NameEntry(SQLModel, table=True):
+    """A name that blocks a new one: a registered cooperative's or a valid certificate's.
+
+    The normalised keys are indexed so that the "same as" check is an index look-up.
+    """
+
+    __tablename__ = "name_entry"
+    __table_args__ = (
+        Index("ix_name_entry_same_key_active", "same_key", "active"),
+        Index("ix_name_entry_translit_key_active", "translit_key", "active"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=16)  # register | certificate
+    cooperative_id: int | None = Field(default=None, foreign_key="cooperative.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    ref: str = Field(max_length=32)
+    name: str = Field(max_length=250)
+    same_key: str = Field(max_length=250)
+    translit_key: str = Field(max_length=250)
+    active: bool = True
+
+
+_case_version = Column("version", Integer, nullable=False, server_default=text("1"))
+
+
+class Case(SQLModel, table=True):
+    __mapper_args__ = {"version_id_col": _case_version}  # noqa: RUF012
+    __table_args__ = (
+        Index("ix_case_delegation_state", "delegation_id", "state"),
+        Index("ix_case_workflow_state", "workflow_key", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, max_length=32)
+    workflow_key: str = Field(max_length=40)
+    workflow_version: int
+    state: str = Field(max_length=40)
+    cooperative_id: int | None = Field(default=None, foreign_key="cooperative.id", index=True)
+    delegation_id: int = Field(foreign_key="delegation.id")
+    assignee_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    data: dict[str, Any] = _json()
+    pin_hash: str = Field(max_length=255)
+    opened_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    closed_at: datetime | None = _utc(default=None)
+    version: int = Field(default=1, sa_column=_case_version)
+
+
+class CaseEvent(SQLModel, table=True):
+    """The append-only history: who did what, when, from which state to which."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_event_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    seq: int
+    at: datetime = _utc()
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    actor: str = Field(max_length=80)
+    kind: str = Field(max_length=24)  # opened | transition | comment | assigned | checked
+    trigger: str | None = Field(default=None, max_length=40)
+    from_state: str | None = Field(default=None, max_length=40)
+    to_state: str | None = Field(default=None, max_length=40)
+    data: dict[str, Any] = _json()
+
+
+class Timer(SQLModel, table=True):
+    """A deadline, a warning before it or a reminder, started and cancelled with the
+    state change that causes it. The scheduler claims due rows with a lease."""
+
+    __table_args__ = (
+        Index(
+            "ix_timer_pending_due",
+            "due_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    deadline_key: str = Field(max_length=40)
+    kind: str = Field(max_length=16)  # deadline | warning | reminder
+    state: str = Field(max_length=40)
+    due_at: datetime = _utc()
+    started_at: datetime = _utc()
+    counting: str = Field(max_length=16)
+    basis: str = Field(max_length=60)
+    action: str = Field(max_length=120)
+    explanation_fr: str = Field(max_length=500)
+    explanation_ar: str = Field(max_length=500)
+    status: str = Field(default="pending", max_length=16)  # pending | fired | cancelled
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_until: datetime | None = _utc(default=None)
+    fired_at: datetime | None = _utc(default=None)
+
+
+class Outbox(SQLModel, table=True):
+    """A notification written in the transaction of the step that caused it."""
+
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending_next",
+            "next_attempt_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    created_at: datetime = _utc()
+    template: str = Field(max_length=80)
+    recipient: str = Field(max_length=40)
+    channel: str = Field(max_length=8)  # email | sms
+    address: str = Field(max_length=254)
+    language: str = Field(max_length=2)
+    subject: str = Field(default="", max_length=300)
+    body_text: str = ""
+    body_html: str = ""
+    status: str = Field(default="pending", max_length=16)  # pending | sent | failed
+    attempts: int = 0
+    next_attempt_at: datetime = _utc()
+    idempotency_key: str = Field(unique=True, max_length=80)
+    provider_id: str | None = Field(default=None, max_length=200)
+    last_error: str | None = None
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=80)
+    full_name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=16)  # officer | legal | manager | admin
+    delegation_id: int | None = Field(default=None, foreign_key="delegation.id")
+    email: str | None = Field(default=None, max_length=254)
+    language: str = Field(default="fr", max_length=2)
+    active: bool = True
+
+
+class Holiday(SQLModel, table=True):
+    """The office's corrections to the estimated public holidays (moon-sighted dates)."""
+
+    day: date = Field(primary_key=True)
+    name_fr: str = Field(default="", max_length=120)
+    name_ar: str = Field(default="", max_length=120)
+    is_holiday: bool = True
+    note: str | None = Field(default=None, max_length=500)
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """Case references restart each year per case type: NA-2026-000123."""
+
+    __tablename__ = "reference_counter"
+
+    prefix: str = Field(primary_key=True, max_length=8)
+    year: int = Field(primary_key=True)
+    last: int = 0

@@ -1,0 +1,99 @@
+"""The name check: the register and the valid certificates, judged by `rules.names`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from cases import name_index
+from cases.models import NameEntry
+from cases.settings import Settings
+from rules.names import NameMatch, NameVerdict, judge_name, same_as_key, script_of, translit_key
+
+
+def _match(entry: NameEntry, score: float) -> NameMatch:
+    return NameMatch(name=entry.name, source=entry.source, ref=entry.ref, score=score)  # type: ignore[arg-type]
+
+
+def check_name(
+    name: str,
+    *,
+    db_session: Session,
+    settings: Settings,
+    sector: str | None = None,
+    exclude_case_id: int | None = None,
+) -> NameVerdict:
+    """Same as: equal key in the same script, or equal transliteration key across scripts.
+    Too like: a transliteration key scoring at least the office's threshold."""
+    same_key, tkey, script = same_as_key(name), translit_key(name), script_of(name)
+    same: list[NameMatch] = []
+    seen: set[int] = set()
+    if same_key:
+        rows = db_session.exec(  # type: ignore[call-overload]
+            select(NameEntry).where(
+                NameEntry.active,  # type: ignore[arg-type]
+                or_(NameEntry.same_key == same_key, NameEntry.translit_key == tkey),
+            )
+        ).scalars()
+        for entry in rows:
+            if entry.case_id is not None and entry.case_id == exclude_case_id:
+                continue
+            if entry.same_key == same_key or script_of(entry.name) != script:
+                same.append(_match(entry, 100.0))
+                seen.add(entry.id)  # type: ignore[arg-type]
+
+    similar: list[NameMatch] = []
+    if tkey and not same:
+        engine = db_session.get_bind()
+        index = name_index.for_engine(engine)  # type: ignore[arg-type]
+        index.catch_up(db_session)
+        scored = index.similar(tkey, settings.name_similarity_threshold, settings.name_similar_limit)
+        ids = [i for i, _ in scored if i not in seen]
+        if ids:
+            entries = {
+                e.id: e
+                for e in db_session.exec(  # type: ignore[call-overload]
+                    select(NameEntry).where(NameEntry.id.in_(ids), NameEntry.active)  # type: ignore[union-attr,arg-type]
+                ).scalars()
+            }
+            for entry_id, score in scored:
+                entry = entries.get(entry_id)
+                if entry is None or (entry.case_id is not None and entry.case_id == exclude_case_id):
+                    continue
+                similar.append(_match(entry, float(score)))
+        similar = similar[: settings.name_similar_limit]
+    return judge_name(
+        name, same_as=same, similar=similar, sector=sector, extra_sensitive=settings.sensitive_words
+    )
+
+
+def check_names(
+    names: Sequence[str],
+    *,
+    db_session: Session,
+    settings: Settings,
+    sector: str | None = None,
+    exclude_case_id: int | None = None,
+) -> list[NameVerdict]:
+    return [
+        check_name(n, db_session=db_session, settings=settings, sector=sector,
+                   exclude_case_id=exclude_case_id)
+        for n in names
+    ]
+
+
+def entries_for(
+    names: Iterable[str], *, source: str, ref: str, cooperative_id: int | None = None,
+    case_id: int | None = None,
+) -> list[NameEntry]:
+    """The rows that make these names block new ones."""
+    return [
+        NameEntry(
+            source=source, ref=ref, name=n, same_key=same_as_key(n), translit_key=translit_key(n),
+            cooperative_id=cooperative_id, case_id=case_id, active=True,
+        )
+        for n in names
+        if same_as_key(n)
+    ]

@@ -1,0 +1,72 @@
+"""Notifications queued in the transaction of the step that caused them.
+
+Each row names its template, recipient, channel, address and language; rendering and
+delivery belong to `notifications/` and the scheduler's dispatcher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from cases.models import Case, Cooperative, Outbox, User
+from workflows.spec import Notify
+
+
+@dataclass(frozen=True)
+class Recipient:
+    channel: str
+    address: str
+    language: str
+
+
+def recipients(db_session: Session, case: Case, role: str) -> Iterator[Recipient]:
+    """The applicant (or the cooperative's contact), the assignee, or the delegation's
+    managers, each reached by every channel they have."""
+    if role == "applicant":
+        contact = case.data.get("applicant") or {}
+        if case.cooperative_id is not None:
+            coop = db_session.get(Cooperative, case.cooperative_id)
+            if coop is not None:
+                contact = {"email": coop.email, "phone": coop.phone, "language": coop.language}
+        language = contact.get("language") or "ar"
+        if contact.get("email"):
+            yield Recipient("email", contact["email"], language)
+        if contact.get("phone"):
+            yield Recipient("sms", contact["phone"], language)
+        return
+    users: Iterable[User] = ()
+    if role == "assignee" and case.assignee_id is not None:
+        user = db_session.get(User, case.assignee_id)
+        users = [user] if user else []
+    elif role == "managers":
+        users = db_session.exec(  # type: ignore[call-overload]
+            select(User).where(
+                User.role == "manager", User.active, User.delegation_id == case.delegation_id  # type: ignore[arg-type]
+            )
+        ).scalars()
+    for user in users:
+        if user.email:
+            yield Recipient("email", user.email, user.language)
+
+
+def queue(db_session: Session, case: Case, notes: Iterable[Notify], *, now: datetime) -> None:
+    for note in notes:
+        for n, r in enumerate(recipients(db_session, case, note.to)):
+            db_session.add(
+                Outbox(
+                    case_id=case.id,
+                    created_at=now,
+                    template=note.template,
+                    recipient=note.to,
+                    channel=r.channel,
+                    address=r.address,
+                    language=r.language,
+                    next_attempt_at=now,
+                    idempotency_key=f"{case.reference}:{case.version}:{note.template}:{note.to}:{n}",
+                )
+            )

@@ -1,0 +1,333 @@
+"""The service layer: open a case, act on it, assign it, comment on it.
+
+Plain functions over a session that the caller commits (a unit of work). Each step is one
+transaction: guards, the state change, the history event, timers started and cancelled and
+notifications queued are stored together or not at all. The clock is always passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from cases import access, facts, outbox, projections
+from cases.calendar import load_calendar
+from cases.errors import Conflict, Invalid, NotFound
+from cases.models import Case, CaseEvent, ReferenceCounter, Timer, User
+from cases.settings import Settings
+from workflows.engine import ActionBlocked, ActionOption, CompiledWorkflow, Outcome, PlannedTimer
+from workflows.registry import REGISTRY
+from workflows.spec import Actor, CaseView
+
+__all__ = ["ActionBlocked", "Conflict", "Invalid", "NotFound"]
+
+
+@dataclass(frozen=True)
+class Opened:
+    case: Case
+    pin: str  # shown once, on the receipt; only its hash is stored
+
+
+def view(case: Case) -> CaseView:
+    return CaseView(
+        reference=case.reference,
+        state=case.state,
+        data=case.data,
+        opened_at=case.opened_at,
+        assignee_id=case.assignee_id,
+    )
+
+
+def compiled(case: Case) -> CompiledWorkflow:
+    return REGISTRY.get(case.workflow_key, case.workflow_version)
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def get(*, db_session: Session, reference: str, actor: Actor) -> Case:
+    """A case the actor may see; any other is "not found", so that references of other
+    delegations cannot be probed."""
+    case = db_session.exec(select(Case).where(Case.reference == reference)).scalars().first()  # type: ignore[call-overload]
+    if case is None or not access.can_see(actor, case):
+        raise NotFound("case", reference)
+    return case
+
+
+def history(*, db_session: Session, case: Case) -> list[CaseEvent]:
+    return list(
+        db_session.exec(  # type: ignore[call-overload]
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+        ).scalars()
+    )
+
+
+def pending_timers(*, db_session: Session, case: Case) -> list[Timer]:
+    return list(
+        db_session.exec(  # type: ignore[call-overload]
+            select(Timer)
+            .where(Timer.case_id == case.id, Timer.status == "pending")
+            .order_by(Timer.due_at)
+        ).scalars()
+    )
+
+
+def available_actions(
+    *, db_session: Session, case: Case, actor: Actor, now: datetime, settings: Settings
+) -> list[ActionOption]:
+    wf = compiled(case)
+    known = facts.load(wf.workflow, db_session=db_session, case=case, data=case.data, settings=settings)
+    options = wf.available_actions(view(case), actor, now=now, facts=known, policy=settings.policy())
+    if not access.can_act(actor, case):
+        blocked = access.outside_delegation_reason()
+        options = [
+            ActionOption(o.trigger, o.title, o.dest, False, (*o.reasons, blocked), o.data_schema)
+            for o in options
+        ]
+    return options
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def next_reference(*, db_session: Session, prefix: str, year: int) -> str:
+    """NA-2026-000123: an atomic increment, so that concurrent openings never share one."""
+    stmt = (
+        update(ReferenceCounter)
+        .where(ReferenceCounter.prefix == prefix, ReferenceCounter.year == year)  # type: ignore[arg-type]
+        .values(last=ReferenceCounter.last + 1)
+        .returning(ReferenceCounter.last)
+    )
+    number = db_session.execute(stmt).scalar()
+    if number is None:
+        db_session.add(ReferenceCounter(prefix=prefix, year=year, last=1))
+        db_session.flush()
+        number = 1
+    return f"{prefix}-{year}-{number:06d}"
+
+
+def open_case(
+    *,
+    db_session: Session,
+    workflow_key: str,
+    data: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+    settings: Settings,
+    delegation_id: int | None = None,
+    cooperative_id: int | None = None,
+) -> Opened:
+    """Open a case on the latest version of its definition, in the actor's delegation."""
+    try:
+        wf = REGISTRY.get(workflow_key)
+    except KeyError:
+        raise NotFound("workflow", workflow_key) from None
+    opening = wf.workflow.opening
+    clean: dict[str, Any] = dict(data)
+    if opening is not None:
+        try:
+            clean = _validated(opening, data)
+        except ValidationError as exc:
+            raise Invalid(exc.errors(include_url=False, include_context=False)) from exc
+    delegation = access.delegation_for_new_case(actor, delegation_id)
+    reference = next_reference(db_session=db_session, prefix=wf.workflow.prefix, year=now.year)
+    pin = f"{secrets.randbelow(10**6):06d}"
+    calendar = load_calendar(db_session)
+    data_with_due, timers = wf.start(clean, now=now, policy=settings.policy(), calendar=calendar)
+    case = Case(
+        reference=reference,
+        workflow_key=wf.workflow.key,
+        workflow_version=wf.workflow.version,
+        state=wf.workflow.initial,
+        cooperative_id=cooperative_id,
+        delegation_id=delegation,
+        data=data_with_due,
+        pin_hash=pin_digest(reference, pin, settings),
+        opened_at=now,
+        updated_at=now,
+    )
+    db_session.add(case)
+    db_session.flush()
+    known = facts.load(wf.workflow, db_session=db_session, case=case, data=clean, settings=settings)
+    _record(db_session, case, actor, now, kind="opened", to_state=case.state,
+            data={"payload": clean, "facts": facts.summary(known)})
+    _start_timers(db_session, case, timers)
+    return Opened(case=case, pin=pin)
+
+
+def act(
+    *,
+    db_session: Session,
+    reference: str,
+    trigger: str,
+    actor: Actor,
+    data: Mapping[str, Any] | None,
+    expected_version: int,
+    now: datetime,
+    settings: Settings,
+) -> Case:
+    """Take one step. A stale `expected_version` is a `Conflict`, never an overwrite."""
+    case = get(db_session=db_session, reference=reference, actor=actor)
+    if case.version != expected_version:
+        raise Conflict(reference, current_version=case.version)
+    if not access.can_act(actor, case):
+        raise ActionBlocked(trigger, (access.outside_delegation_reason(),))
+    wf = compiled(case)
+    known = facts.load(wf.workflow, db_session=db_session, case=case, data=case.data, settings=settings)
+    outcome = wf.plan(
+        view(case), trigger, actor, raw_payload=data, now=now, facts=known,
+        policy=settings.policy(), calendar=load_calendar(db_session),
+    )
+    _apply(db_session, wf, case, outcome, actor, now, facts.summary(known))
+    try:
+        db_session.flush()
+    except StaleDataError:
+        db_session.rollback()
+        raise Conflict(reference, current_version=None) from None
+    return case
+
+
+def _apply(
+    db_session: Session,
+    wf: CompiledWorkflow,
+    case: Case,
+    outcome: Outcome,
+    actor: Actor,
+    now: datetime,
+    fact_summary: Mapping[str, Any],
+) -> None:
+    source = case.state
+    case.state = outcome.dest
+    case.data = outcome.data
+    case.updated_at = now
+    if outcome.closes:
+        case.closed_at = now
+    db_session.add(case)
+    _cancel_timers(db_session, case, keep=outcome.keep, now=now)
+    _start_timers(db_session, case, outcome.start)
+    _record(
+        db_session, case, actor, now, kind="transition", trigger=outcome.trigger,
+        from_state=source, to_state=outcome.dest,
+        data={"payload": outcome.payload, "facts": fact_summary},
+    )
+    projections.after_step(db_session, wf.workflow, case, outcome)
+    outbox.queue(db_session, case, outcome.notify, now=now)
+
+
+def assign(
+    *, db_session: Session, reference: str, assignee: str | None, actor: Actor, now: datetime
+) -> Case:
+    """Give the case to an officer of its delegation (or take it back with None)."""
+    case = get(db_session=db_session, reference=reference, actor=actor)
+    if not access.can_assign(actor, case):
+        raise ActionBlocked("assign", (access.outside_delegation_reason(),))
+    user = None
+    if assignee is not None:
+        user = db_session.exec(select(User).where(User.username == assignee)).scalars().first()  # type: ignore[call-overload]
+        if user is None or not user.active:
+            raise NotFound("user", assignee)
+        if not access.may_hold(user, case):
+            raise ActionBlocked("assign", (access.assignee_outside_reason(assignee),))
+    case.assignee_id = user.id if user else None
+    case.updated_at = now
+    db_session.add(case)
+    _record(db_session, case, actor, now, kind="assigned", data={"assignee": assignee})
+    return case
+
+
+def comment(
+    *, db_session: Session, reference: str, text: str, actor: Actor, now: datetime
+) -> CaseEvent:
+    case = get(db_session=db_session, reference=reference, actor=actor)
+    text = text.strip()
+    if not text:
+        raise Invalid([{"loc": ["text"], "msg": "empty comment", "type": "value_error"}])
+    return _record(db_session, case, actor, now, kind="comment", data={"text": text})
+
+
+def pin_digest(reference: str, pin: str, settings: Settings) -> str:
+    """A keyed digest: a 6-digit PIN hashed without a secret would fall to a million
+    guesses offline; with the server's key it cannot be guessed from a stolen table."""
+    key = settings.secret_key.get_secret_value().encode()
+    return hmac.new(key, f"{reference}:{pin}".encode(), hashlib.sha256).hexdigest()
+
+
+def check_pin(case: Case, pin: str, settings: Settings) -> bool:
+    return hmac.compare_digest(case.pin_hash, pin_digest(case.reference, pin, settings))
+
+
+# -- the pieces of a step --------------------------------------------------------------------
+
+
+def _validated(model: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
+    return model.model_validate(data).model_dump(mode="json")
+
+
+def _record(
+    db_session: Session,
+    case: Case,
+    actor: Actor,
+    now: datetime,
+    *,
+    kind: str,
+    trigger: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> CaseEvent:
+    """Append one event; `seq` is unique per case, so two writers can never both append
+    the same step."""
+    last = db_session.execute(
+        select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)
+    ).scalar()
+    event = CaseEvent(
+        case_id=case.id,  # type: ignore[arg-type]
+        seq=(last or 0) + 1,
+        at=now,
+        actor_id=actor.id,
+        actor=actor.username,
+        kind=kind,
+        trigger=trigger,
+        from_state=from_state,
+        to_state=to_state,
+        data=dict(data or {}),
+    )
+    db_session.add(event)
+    return event
+
+
+def _start_timers(db_session: Session, case: Case, timers: tuple[PlannedTimer, ...]) -> None:
+    for t in timers:
+        db_session.add(
+            Timer(
+                case_id=case.id,  # type: ignore[arg-type]
+                deadline_key=t.deadline_key,
+                kind=t.kind,
+                state=case.state,
+                due_at=t.due_at,
+                started_at=t.started_at,
+                counting=t.counting,
+                basis=t.basis,
+                action=t.action,
+                explanation_fr=t.explanation.fr,
+                explanation_ar=t.explanation.ar,
+            )
+        )
+
+
+def _cancel_timers(db_session: Session, case: Case, *, keep: frozenset[str], now: datetime) -> None:
+    for timer in pending_timers(db_session=db_session, case=case):
+        if timer.deadline_key not in keep:
+            timer.status = "cancelled"
+            timer.fired_at = now
+            db_session.add(timer)
