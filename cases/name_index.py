@@ -67,3 +67,9 @@ def for_engine(engine: Engine) -> NameIndex:
         if index is None:
             index = _indexes[engine] = NameIndex()
         return index
+
+
+def forget(engine: Engine) -> None:
+    """Drop the index of a database that was emptied (tests); ids may then be reused."""
+    with _indexes_lock:
+        _indexes.pop(engine, None)

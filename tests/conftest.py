@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 from api.app import create_app
-from cases import reference_data
+from cases import name_index, reference_data
 from cases.models import User
 from cases.users import hash_password
 from cases.clock import FixedClock
@@ -91,6 +91,7 @@ def _wipe(engine: Engine) -> None:
         else:
             for t in tables:
                 conn.execute(text(f'DELETE FROM "{t}"'))
+    name_index.forget(engine)
 
 
 @pytest.fixture
