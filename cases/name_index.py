@@ -2,18 +2,25 @@
 
 The exact "same as" check is an indexed equality in the database and is always fresh. The
 fuzzy check needs every key at hand: a scan per request in SQL would take seconds at
-100,000 names, so each process keeps the distinct keys in memory, grouped by length (a
-ratio of at least T between two strings bounds their lengths), and catches up on new rows
+100,000 names, so each process keeps the distinct keys in memory and catches up on new rows
 by id before each look-up. Deactivated names are filtered out by re-reading the few
 matches from the database.
+
+Two ways a name is "too like" another (the Companies House idea, on our cross-script keys):
+- spelled alike: `fuzz.ratio` at or above the office's threshold. A ratio of at least T
+  bounds the two lengths, so only keys of nearby lengths are scored;
+- one contains the other: every distinctive word of the shorter name is in the longer one
+  ("Al Amal" and "Al Amal Tiznit"). An inverted index of words finds those, and they are
+  scored with `fuzz.WRatio`, which rates such containment high without calling it identical.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
@@ -22,12 +29,24 @@ from sqlmodel import Session
 
 from cases.models import NameEntry
 
+# Containment candidates scored per look-up at most: a one-word query such as "Amal" is
+# contained in thousands of names, and an officer needs the closest few, not all of them.
+_MAX_CONTAINMENT_CANDIDATES = 5000
+
+
+def _words(key: str) -> frozenset[str]:
+    return frozenset(w for w in key.split() if w != "&")
+
 
 @dataclass
 class NameIndex:
     last_id: int = 0
-    ids_by_key: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    keys_by_length: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    keys: list[str] = field(default_factory=list)
+    word_counts: list[int] = field(default_factory=list)
+    slot_of: dict[str, int] = field(default_factory=dict)
+    ids_by_slot: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    slots_by_length: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def catch_up(self, db_session: Session) -> None:
@@ -39,21 +58,54 @@ class NameIndex:
                 .order_by(NameEntry.id)  # type: ignore[arg-type]
             ).all()
             for entry_id, key in rows:
-                if key not in self.ids_by_key:
-                    self.keys_by_length[len(key)].append(key)
-                self.ids_by_key[key].append(entry_id)
-                self.last_id = entry_id
+                self._add(entry_id, key)
+
+    def _add(self, entry_id: int, key: str) -> None:
+        slot = self.slot_of.get(key)
+        if slot is None:
+            slot = self.slot_of[key] = len(self.keys)
+            self.keys.append(key)
+            words = _words(key)
+            self.word_counts.append(len(words))
+            self.slots_by_length[len(key)].append(slot)
+            for word in words:
+                self.postings[word].append(slot)
+        self.ids_by_slot[slot].append(entry_id)
+        self.last_id = max(self.last_id, entry_id)
 
     def similar(self, key: str, threshold: float, limit: int) -> list[tuple[int, float]]:
-        """Entry ids whose key scores at least `threshold` against `key`, best first."""
+        """Entry ids of names too like `key` (score at least `threshold`), best first."""
         if not key:
             return []
+        scores: dict[int, float] = {}
         # fuzz.ratio = 2*matches/(la+lb)*100 >= T implies lb within [la*T/(200-T), la*(200-T)/T]
         low = int(len(key) * threshold / (200 - threshold))
         high = int(len(key) * (200 - threshold) / threshold) + 1
-        choices = [k for n in range(low, high + 1) for k in self.keys_by_length.get(n, ())]
-        found = process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=threshold, limit=limit)
-        return [(entry_id, score) for k, score, _ in found for entry_id in self.ids_by_key[k]]
+        near = [s for n in range(low, high + 1) for s in self.slots_by_length.get(n, ())]
+        for _, score, i in process.extract(
+            key, [self.keys[s] for s in near], scorer=fuzz.ratio, score_cutoff=threshold, limit=limit
+        ):
+            scores[near[i]] = score
+        contained = self._containing_or_contained(_words(key))
+        contained = [s for s in contained if s not in scores][:_MAX_CONTAINMENT_CANDIDATES]
+        for _, score, i in process.extract(
+            key, [self.keys[s] for s in contained], scorer=fuzz.WRatio, score_cutoff=threshold,
+            limit=limit,
+        ):
+            scores[contained[i]] = score
+        best = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:limit]
+        return [(entry_id, score) for slot, score in best for entry_id in self.ids_by_slot[slot]]
+
+    def _containing_or_contained(self, words: frozenset[str]) -> list[int]:
+        """Slots whose words include all of `words`, or are all among `words`."""
+        if not words:
+            return []
+        hits = Counter(chain.from_iterable(self.postings.get(w, ()) for w in words))
+        return [
+            slot
+            for slot, n in hits.items()
+            if n == len(words) or n == self.word_counts[slot]
+        ]
 
 
 _indexes: weakref.WeakKeyDictionary[Engine, NameIndex] = weakref.WeakKeyDictionary()
