@@ -26,7 +26,7 @@ test: install
 	$(BIN)/pytest
 
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m tests.benchmarks
 
 lint: install
 	$(BIN)/ruff check .

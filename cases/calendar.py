@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from cases.models import Holiday
 from rules.calendar import HolidayCalendar, HolidayCorrection
@@ -11,7 +10,7 @@ from rules.reasons import Text
 
 
 def load_calendar(db_session: Session) -> HolidayCalendar:
-    rows = db_session.exec(select(Holiday)).scalars()  # type: ignore[call-overload]
+    rows = db_session.exec(select(Holiday))
     return HolidayCalendar(
         HolidayCorrection(
             day=row.day,

@@ -94,7 +94,7 @@ _case_version = Column("version", Integer, nullable=False, server_default=text("
 
 
 class Case(SQLModel, table=True):
-    __mapper_args__ = {"version_id_col": _case_version}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": _case_version}
     __table_args__ = (
         Index("ix_case_delegation_state", "delegation_id", "state"),
         Index("ix_case_workflow_state", "workflow_key", "state"),

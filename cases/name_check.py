@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from cases import name_index
 from cases.models import NameEntry
@@ -31,12 +31,12 @@ def check_name(
     same: list[NameMatch] = []
     seen: set[int] = set()
     if same_key:
-        rows = db_session.exec(  # type: ignore[call-overload]
+        rows = db_session.exec(
             select(NameEntry).where(
-                NameEntry.active,  # type: ignore[arg-type]
-                or_(NameEntry.same_key == same_key, NameEntry.translit_key == tkey),
+                col(NameEntry.active),
+                or_(col(NameEntry.same_key) == same_key, col(NameEntry.translit_key) == tkey),
             )
-        ).scalars()
+        )
         for entry in rows:
             if entry.case_id is not None and entry.case_id == exclude_case_id:
                 continue
@@ -54,15 +54,15 @@ def check_name(
         if ids:
             entries = {
                 e.id: e
-                for e in db_session.exec(  # type: ignore[call-overload]
-                    select(NameEntry).where(NameEntry.id.in_(ids), NameEntry.active)  # type: ignore[union-attr,arg-type]
-                ).scalars()
+                for e in db_session.exec(
+                    select(NameEntry).where(col(NameEntry.id).in_(ids), col(NameEntry.active))
+                )
             }
             for entry_id, score in scored:
-                entry = entries.get(entry_id)
-                if entry is None or (entry.case_id is not None and entry.case_id == exclude_case_id):
+                found = entries.get(entry_id)
+                if found is None or (found.case_id is not None and found.case_id == exclude_case_id):
                     continue
-                similar.append(_match(entry, float(score)))
+                similar.append(_match(found, float(score)))
         similar = similar[: settings.name_similar_limit]
     return judge_name(
         name, same_as=same, similar=similar, sector=sector, extra_sensitive=settings.sensitive_words

@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from cases.models import NameEntry
 
@@ -52,13 +51,14 @@ class NameIndex:
     def catch_up(self, db_session: Session) -> None:
         """Load the rows added since the last look-up (any process may have added them)."""
         with self.lock:
-            rows = db_session.exec(  # type: ignore[call-overload]
-                select(NameEntry.id, NameEntry.translit_key)
-                .where(NameEntry.id > self.last_id)  # type: ignore[operator]
-                .order_by(NameEntry.id)  # type: ignore[arg-type]
+            rows = db_session.exec(
+                select(col(NameEntry.id), col(NameEntry.translit_key))
+                .where(col(NameEntry.id) > self.last_id)
+                .order_by(col(NameEntry.id))
             ).all()
             for entry_id, key in rows:
-                self._add(entry_id, key)
+                if entry_id is not None:
+                    self._add(entry_id, key)
 
     def _add(self, entry_id: int, key: str) -> None:
         slot = self.slot_of.get(key)

@@ -10,8 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from cases.models import Case, Cooperative, Outbox, User
 from workflows.spec import Notify
@@ -44,11 +43,12 @@ def recipients(db_session: Session, case: Case, role: str) -> Iterator[Recipient
         user = db_session.get(User, case.assignee_id)
         users = [user] if user else []
     elif role == "managers":
-        users = db_session.exec(  # type: ignore[call-overload]
+        users = db_session.exec(
             select(User).where(
-                User.role == "manager", User.active, User.delegation_id == case.delegation_id  # type: ignore[arg-type]
+                col(User.role) == "manager", col(User.active),
+                col(User.delegation_id) == case.delegation_id,
             )
-        ).scalars()
+        )
     for user in users:
         if user.email:
             yield Recipient("email", user.email, user.language)

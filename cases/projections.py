@@ -5,7 +5,7 @@ refused (the registered cooperative's own entry takes over once it is used)."""
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from cases.models import Case, NameEntry
 from cases.name_check import entries_for
@@ -26,7 +26,7 @@ def _name_approval(db_session: Session, case: Case, outcome: Outcome) -> None:
     elif blocked and not blocks:
         db_session.execute(
             update(NameEntry)
-            .where(NameEntry.case_id == case.id)  # type: ignore[arg-type]
+            .where(col(NameEntry.case_id) == case.id)
             .values(active=False)
         )
 

@@ -7,8 +7,7 @@ One region holds two delegations: Al Hoceima's covers Al Hoceima, Taza, Taounate
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from cases.models import Delegation, Region
 
@@ -60,16 +59,17 @@ DELEGATIONS: list[tuple[str, str, str, str, list[str]]] = [
 
 def load(db_session: Session) -> dict[str, int]:
     """Insert the regions and delegations that are missing; returns delegation ids by code."""
-    have_regions = set(db_session.exec(select(Region.code)).scalars())  # type: ignore[call-overload]
+    have_regions = set(db_session.exec(select(Region.code)))
     for code, fr, ar in REGIONS:
         if code not in have_regions:
             db_session.add(Region(code=code, name_fr=fr, name_ar=ar))
     db_session.flush()
-    ids = dict(db_session.exec(select(Delegation.code, Delegation.id)).all())  # type: ignore[call-overload]
+    ids: dict[str, int] = {c: i for c, i in db_session.exec(select(Delegation.code, Delegation.id)) if i}
     for code, region, fr, ar, provinces in DELEGATIONS:
         if code not in ids:
             delegation = Delegation(code=code, region_code=region, name_fr=fr, name_ar=ar, provinces=provinces)
             db_session.add(delegation)
             db_session.flush()
+            assert delegation.id is not None
             ids[code] = delegation.id
     return ids

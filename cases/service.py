@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from cases import access, facts, outbox, projections
 from cases.calendar import load_calendar
@@ -58,7 +58,7 @@ def compiled(case: Case) -> CompiledWorkflow:
 def get(*, db_session: Session, reference: str, actor: Actor) -> Case:
     """A case the actor may see; any other is "not found", so that references of other
     delegations cannot be probed."""
-    case = db_session.exec(select(Case).where(Case.reference == reference)).scalars().first()  # type: ignore[call-overload]
+    case = db_session.exec(select(Case).where(col(Case.reference) == reference)).first()
     if case is None or not access.can_see(actor, case):
         raise NotFound("case", reference)
     return case
@@ -66,19 +66,19 @@ def get(*, db_session: Session, reference: str, actor: Actor) -> Case:
 
 def history(*, db_session: Session, case: Case) -> list[CaseEvent]:
     return list(
-        db_session.exec(  # type: ignore[call-overload]
-            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
-        ).scalars()
+        db_session.exec(
+            select(CaseEvent).where(col(CaseEvent.case_id) == case.id).order_by(col(CaseEvent.seq))
+        )
     )
 
 
 def pending_timers(*, db_session: Session, case: Case) -> list[Timer]:
     return list(
-        db_session.exec(  # type: ignore[call-overload]
+        db_session.exec(
             select(Timer)
-            .where(Timer.case_id == case.id, Timer.status == "pending")
-            .order_by(Timer.due_at)
-        ).scalars()
+            .where(col(Timer.case_id) == case.id, col(Timer.status) == "pending")
+            .order_by(col(Timer.due_at))
+        )
     )
 
 
@@ -104,9 +104,9 @@ def next_reference(*, db_session: Session, prefix: str, year: int) -> str:
     """NA-2026-000123: an atomic increment, so that concurrent openings never share one."""
     stmt = (
         update(ReferenceCounter)
-        .where(ReferenceCounter.prefix == prefix, ReferenceCounter.year == year)  # type: ignore[arg-type]
-        .values(last=ReferenceCounter.last + 1)
-        .returning(ReferenceCounter.last)
+        .where(col(ReferenceCounter.prefix) == prefix, col(ReferenceCounter.year) == year)
+        .values(last=col(ReferenceCounter.last) + 1)
+        .returning(col(ReferenceCounter.last))
     )
     number = db_session.execute(stmt).scalar()
     if number is None:
@@ -233,7 +233,7 @@ def assign(
         raise ActionBlocked("assign", (access.outside_delegation_reason(),))
     user = None
     if assignee is not None:
-        user = db_session.exec(select(User).where(User.username == assignee)).scalars().first()  # type: ignore[call-overload]
+        user = db_session.exec(select(User).where(col(User.username) == assignee)).first()
         if user is None or not user.active:
             raise NotFound("user", assignee)
         if not access.may_hold(user, case):
@@ -287,9 +287,9 @@ def _record(
 ) -> CaseEvent:
     """Append one event; `seq` is unique per case, so two writers can never both append
     the same step."""
-    last = db_session.execute(
-        select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)
-    ).scalar()
+    last = db_session.exec(
+        select(func.max(col(CaseEvent.seq))).where(col(CaseEvent.case_id) == case.id)
+    ).one()
     event = CaseEvent(
         case_id=case.id,  # type: ignore[arg-type]
         seq=(last or 0) + 1,

@@ -13,7 +13,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="COOPFLOW_", env_file=".env", env_nested_delimiter="__", extra="ignore"

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from pwdlib import PasswordHash
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from cases.access import ROLES
 from cases.errors import Invalid, NotFound
@@ -38,9 +37,9 @@ def create(
         raise Invalid([{"loc": ["password"], "msg": "at least 8 characters"}])
     delegation_id = None
     if delegation_code is not None:
-        delegation = db_session.exec(  # type: ignore[call-overload]
-            select(Delegation).where(Delegation.code == delegation_code)
-        ).scalars().first()
+        delegation = db_session.exec(
+            select(Delegation).where(col(Delegation.code) == delegation_code)
+        ).first()
         if delegation is None:
             raise NotFound("delegation", delegation_code)
         delegation_id = delegation.id
@@ -56,7 +55,7 @@ def create(
 
 
 def get_by_username(*, db_session: Session, username: str) -> User | None:
-    return db_session.exec(select(User).where(User.username == username)).scalars().first()  # type: ignore[call-overload]
+    return db_session.exec(select(User).where(col(User.username) == username)).first()
 
 
 def authenticate(*, db_session: Session, username: str, password: str) -> User | None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from functools import lru_cache
 from collections.abc import Iterator
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,12 +20,12 @@ from sqlmodel import Session, SQLModel
 
 from api.app import create_app
 from cases import name_index, reference_data
-from cases.models import User
-from cases.users import hash_password
 from cases.clock import FixedClock
 from cases.db import make_engine, unit_of_work
 from cases.migrate import upgrade
+from cases.models import User
 from cases.settings import Settings
+from cases.users import hash_password
 from rules.calendar import OFFICE_TZ
 
 PG_URL = os.environ.get("COOPFLOW_TEST_POSTGRES_URL")

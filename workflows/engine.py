@@ -19,7 +19,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from transitions import Machine, MachineError
 
-from rules.calendar import HolidayCalendar, deadline as compute_deadline, explain
+from rules.calendar import HolidayCalendar, explain
+from rules.calendar import deadline as compute_deadline
 from rules.reasons import Reason, Text
 from workflows.spec import (
     Actor,

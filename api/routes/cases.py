@@ -1,7 +1,7 @@
 from typing import Any
 
 from fastapi import APIRouter, status
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from api.deps import ActorDep, NowDep, SessionDep, SettingsDep
 from api.schemas import (
@@ -29,10 +29,11 @@ def open_case(
     tracking PIN once; only its hash is kept."""
     delegation_id = None
     if body.delegation is not None:
-        found = db_session.exec(select(Delegation.id).where(Delegation.code == body.delegation)).first()  # type: ignore[call-overload]
-        if found is None:
+        delegation_id = db_session.exec(
+            select(Delegation.id).where(col(Delegation.code) == body.delegation)
+        ).first()
+        if delegation_id is None:
             raise NotFound("delegation", body.delegation)
-        delegation_id = found[0]
     opened = service.open_case(
         db_session=db_session, workflow_key=body.workflow, data=body.data, actor=actor,
         now=now, settings=settings, delegation_id=delegation_id,
