@@ -137,7 +137,11 @@ class CaseEvent(SQLModel, table=True):
 
 class Timer(SQLModel, table=True):
     """A deadline, a warning before it or a reminder, started and cancelled with the
-    state change that causes it. The scheduler claims due rows with a lease."""
+    state change that causes it. The scheduler claims due rows with a lease.
+
+    status: pending -> fired | collapsed (a stale warning or reminder, superseded) |
+    breached (an escalated deadline, the case still overdue) -> closed | cancelled.
+    """
 
     __table_args__ = (
         Index(
@@ -145,6 +149,13 @@ class Timer(SQLModel, table=True):
             "due_at",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_timer_open_deadline_due",
+            "due_at",
+            "case_id",
+            postgresql_where=text("kind = 'deadline' AND status IN ('pending', 'breached')"),
+            sqlite_where=text("kind = 'deadline' AND status IN ('pending', 'breached')"),
         ),
     )
 
@@ -156,6 +167,7 @@ class Timer(SQLModel, table=True):
     due_at: datetime = _utc()
     started_at: datetime = _utc()
     counting: str = Field(max_length=16)
+    days: int | None = Field(default=None, description="the period's length, to recompute it")
     basis: str = Field(max_length=60)
     action: str = Field(max_length=120)
     explanation_fr: str = Field(max_length=500)

@@ -54,7 +54,12 @@ def recipients(db_session: Session, case: Case, role: str) -> Iterator[Recipient
             yield Recipient("email", user.email, user.language)
 
 
-def queue(db_session: Session, case: Case, notes: Iterable[Notify], *, now: datetime) -> None:
+def queue(
+    db_session: Session, case: Case, notes: Iterable[Notify], *, now: datetime, key: str | None = None
+) -> None:
+    """`key` names the event that causes the messages (by default the case's version, which
+    one step consumes), so that each message has a stable idempotency key."""
+    cause = key or f"v{case.version}"
     for note in notes:
         for n, r in enumerate(recipients(db_session, case, note.to)):
             db_session.add(
@@ -67,6 +72,6 @@ def queue(db_session: Session, case: Case, notes: Iterable[Notify], *, now: date
                     address=r.address,
                     language=r.language,
                     next_attempt_at=now,
-                    idempotency_key=f"{case.reference}:{case.version}:{note.template}:{note.to}:{n}",
+                    idempotency_key=f"{case.reference}:{cause}:{note.template}:{note.to}:{n}",
                 )
             )

@@ -73,10 +73,11 @@ def history(*, db_session: Session, case: Case) -> list[CaseEvent]:
 
 
 def pending_timers(*, db_session: Session, case: Case) -> list[Timer]:
+    """Running timers, and deadlines already breached that still hold the case overdue."""
     return list(
         db_session.exec(
             select(Timer)
-            .where(col(Timer.case_id) == case.id, col(Timer.status) == "pending")
+            .where(col(Timer.case_id) == case.id, col(Timer.status).in_(("pending", "breached")))
             .order_by(col(Timer.due_at))
         )
     )
@@ -159,7 +160,7 @@ def open_case(
     db_session.add(case)
     db_session.flush()
     known = facts.load(wf.workflow, db_session=db_session, case=case, data=clean, settings=settings)
-    _record(db_session, case, actor, now, kind="opened", to_state=case.state,
+    record_event(db_session, case, actor, now, kind="opened", to_state=case.state,
             data={"payload": clean, "facts": facts.summary(known)})
     _start_timers(db_session, case, timers)
     return Opened(case=case, pin=pin)
@@ -215,7 +216,7 @@ def _apply(
     db_session.add(case)
     _cancel_timers(db_session, case, keep=outcome.keep, now=now)
     _start_timers(db_session, case, outcome.start)
-    _record(
+    record_event(
         db_session, case, actor, now, kind="transition", trigger=outcome.trigger,
         from_state=source, to_state=outcome.dest,
         data={"payload": outcome.payload, "facts": fact_summary},
@@ -241,7 +242,7 @@ def assign(
     case.assignee_id = user.id if user else None
     case.updated_at = now
     db_session.add(case)
-    _record(db_session, case, actor, now, kind="assigned", data={"assignee": assignee})
+    record_event(db_session, case, actor, now, kind="assigned", data={"assignee": assignee})
     return case
 
 
@@ -252,7 +253,7 @@ def comment(
     text = text.strip()
     if not text:
         raise Invalid([{"loc": ["text"], "msg": "empty comment", "type": "value_error"}])
-    return _record(db_session, case, actor, now, kind="comment", data={"text": text})
+    return record_event(db_session, case, actor, now, kind="comment", data={"text": text})
 
 
 def pin_digest(reference: str, pin: str, settings: Settings) -> str:
@@ -273,7 +274,7 @@ def _validated(model: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any
     return model.model_validate(data).model_dump(mode="json")
 
 
-def _record(
+def record_event(
     db_session: Session,
     case: Case,
     actor: Actor,
@@ -317,6 +318,7 @@ def _start_timers(db_session: Session, case: Case, timers: tuple[PlannedTimer, .
                 due_at=t.due_at,
                 started_at=t.started_at,
                 counting=t.counting,
+                days=t.days,
                 basis=t.basis,
                 action=t.action,
                 explanation_fr=t.explanation.fr,
@@ -326,8 +328,11 @@ def _start_timers(db_session: Session, case: Case, timers: tuple[PlannedTimer, .
 
 
 def _cancel_timers(db_session: Session, case: Case, *, keep: frozenset[str], now: datetime) -> None:
+    """Leaving a deadline's states stops it: a pending timer is cancelled, a breached one
+    (escalated, still overdue) is closed, so that the case stops counting as overdue."""
     for timer in pending_timers(db_session=db_session, case=case):
         if timer.deadline_key not in keep:
-            timer.status = "cancelled"
-            timer.fired_at = now
+            timer.status = "cancelled" if timer.status == "pending" else "closed"
+            if timer.status == "cancelled":
+                timer.fired_at = now
             db_session.add(timer)

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     certificate_reminder_days: int = Field(
         default=10, ge=1, description="Days before a certificate expires to remind the applicant."
     )
+    manager_review_business_days: int = Field(
+        default=2, ge=1, description="Business days a manager has to decide a referred name."
+    )
     warn_fractions: list[float] = Field(
         default=[0.5, 0.75], description="Share of a service level after which a warning is sent."
     )
@@ -65,6 +68,7 @@ class Settings(BaseSettings):
             "name_similarity_threshold": self.name_similarity_threshold,
             "name_similar_limit": self.name_similar_limit,
             "certificate_reminder_days": self.certificate_reminder_days,
+            "manager_review_business_days": self.manager_review_business_days,
             "warn_fractions": tuple(self.warn_fractions),
             "sensitive_words": tuple(self.sensitive_words),
         }

@@ -68,6 +68,7 @@ class PlannedTimer:
     due_at: datetime
     started_at: datetime
     counting: str
+    days: int
     basis: str
     action: str
     explanation: Text
@@ -322,6 +323,7 @@ class CompiledWorkflow:
                     due_at=at,
                     started_at=due.started_at,
                     counting=due.counting,
+                    days=due.days,
                     basis=due.basis,
                     action=f"remind:{r.to}:{r.template}",
                     explanation=due.explanation,
@@ -351,6 +353,7 @@ class CompiledWorkflow:
                 due_at=due,
                 started_at=start,
                 counting=d.counting.value,
+                days=days,
                 basis=d.basis.code,
                 action=action,
                 explanation=explanation,
@@ -365,6 +368,7 @@ class CompiledWorkflow:
                         due_at=start + (due - start) * float(fraction),
                         started_at=start,
                         counting=d.counting.value,
+                        days=days,
                         basis=d.basis.code,
                         action=f"warn:{float(fraction):g}",
                         explanation=explanation,

@@ -16,8 +16,9 @@ from pydantic import BaseModel, EmailStr, Field, field_validator
 
 from rules import certificates
 from rules.names import NameVerdict
-from rules.reasons import Reason, Text, decree, law, tr
+from rules.reasons import Reason, Text, decree, internal, law, tr
 from workflows.spec import (
+    BUSINESS_DAYS,
     FULL_DAYS,
     Context,
     Deadline,
@@ -233,6 +234,7 @@ def record_use(ctx: Context) -> Mapping[str, Any]:
 # -- the definition ------------------------------------------------------------------------
 
 ON_REQUEST = tr(fr="la réception de la demande", ar="تسلم الطلب")
+ON_REFERRAL = tr(fr="la transmission au responsable", ar="الإحالة على المسؤول")
 ON_ISSUE = tr(fr="la délivrance du certificat", ar="تسليم الشهادة")
 ON_EXPIRY = tr(fr="l'expiration du certificat", ar="انتهاء صلاحية الشهادة")
 
@@ -255,7 +257,17 @@ NAME_APPROVAL = Workflow(
                 ),
             ),
         ),
-        State("manager_review", tr(fr="Soumise au responsable", ar="معروض على المسؤول")),
+        State(
+            "manager_review",
+            tr(fr="Soumise au responsable", ar="معروض على المسؤول"),
+            deadlines=(
+                Deadline(
+                    "manager_review", Setting("manager_review_business_days"), BUSINESS_DAYS,
+                    internal("manager_review_business_days"), escalate_to("managers"),
+                    event=ON_REFERRAL, warn=True,
+                ),
+            ),
+        ),
         State(
             "approved",
             tr(fr="Certificat délivré", ar="الشهادة مسلمة"),
