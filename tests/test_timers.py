@@ -1,0 +1,152 @@
+"""Time-travel scenarios: deadlines that warn, escalate, expire and remind, exactly once,
+through catch-up and crashed workers. Runs on every configured database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from cases import timers
+from cases.models import Case, CaseEvent, Outbox, Timer
+from cases.settings import Settings
+from tests.conftest import local
+from tests.test_name_approval import T0, act, open_, request
+
+
+def tick(engine: Engine, settings: Settings, at: datetime, worker: str = "w1") -> timers.TickReport:
+    return timers.tick(engine=engine, now=at, worker=worker, settings=settings)
+
+
+def events(engine: Engine, reference: str, *kinds: str) -> list[CaseEvent]:
+    with Session(engine) as s:
+        case = s.exec(select(Case).where(col(Case.reference) == reference)).one()
+        query = select(CaseEvent).where(col(CaseEvent.case_id) == case.id).order_by(col(CaseEvent.seq))
+        return [e for e in s.exec(query) if not kinds or e.kind in kinds]
+
+
+def state(engine: Engine, reference: str) -> str:
+    with Session(engine) as s:
+        return s.exec(select(Case.state).where(col(Case.reference) == reference)).one()
+
+
+def statuses(engine: Engine, reference: str) -> dict[tuple[str, str], str]:
+    with Session(engine) as s:
+        case = s.exec(select(Case).where(col(Case.reference) == reference)).one()
+        rows = s.exec(select(Timer).where(col(Timer.case_id) == case.id))
+        return {(t.deadline_key, t.action): t.status for t in rows}
+
+
+def outbox_templates(engine: Engine) -> list[tuple[str, str]]:
+    with Session(engine) as s:
+        return [(o.template, o.address) for o in s.exec(select(Outbox).order_by(col(Outbox.id)))]
+
+
+def test_decision_deadline_warns_at_half_and_three_quarters_then_escalates(
+    engine: Engine, settings: Settings
+) -> None:
+    ref = open_(engine, settings, request("Coopérative Tiwizi"), T0)
+    # due at the end of 4 March (2 full days after 2 March 10:00): 62 hours
+    assert tick(engine, settings, T0 + timedelta(hours=30)).fired == 0
+    assert tick(engine, settings, T0 + timedelta(hours=32)).fired == 1
+    assert [e.data["timer"]["action"] for e in events(engine, ref, "warn")] == ["warn:0.5"]
+    assert tick(engine, settings, T0 + timedelta(hours=47)).fired == 1
+    assert tick(engine, settings, local(2026, 3, 4, 23, 59)).fired == 0
+    assert tick(engine, settings, local(2026, 3, 5, 0, 0)).fired == 1
+
+    (breach,) = events(engine, ref, "escalate")
+    assert "loi 112-12, art. 7" in breach.data["timer"]["fr"]
+    assert statuses(engine, ref)[("decision", "escalate:managers")] == "breached"
+    # no one was assigned: the warnings went to the delegation's managers, so did the breach
+    assert outbox_templates(engine) == [
+        ("deadline_warning", "manager.agadir@odco.example"),
+        ("deadline_warning", "manager.agadir@odco.example"),
+        ("deadline_breached", "manager.agadir@odco.example"),
+    ]
+    # deciding late closes the breach
+    act(engine, settings, ref, "approve", local(2026, 3, 5, 9, 0), data={})
+    assert statuses(engine, ref)[("decision", "escalate:managers")] == "closed"
+
+
+def test_certificate_reminds_then_expires_after_sixty_full_days(engine: Engine, settings: Settings) -> None:
+    ref = open_(engine, settings, request("Coopérative Tudert"), T0)
+    act(engine, settings, ref, "approve", T0 + timedelta(hours=1), data={})
+    tick(engine, settings, local(2026, 4, 21, 23, 0))
+    assert events(engine, ref, "remind") == []
+    tick(engine, settings, local(2026, 4, 22, 0, 0))  # 10 days before the end of 1 May
+    assert len(events(engine, ref, "remind")) == 1
+    assert ("certificate_expiring", "fatima@example.ma") in outbox_templates(engine)
+
+    tick(engine, settings, local(2026, 5, 1, 23, 59))
+    assert state(engine, ref) == "approved"
+    tick(engine, settings, local(2026, 5, 2, 0, 0))
+    assert state(engine, ref) == "expired"
+    expiry = events(engine, ref, "transition")[-1]
+    assert (expiry.actor, expiry.trigger) == ("system", "expire")
+
+    # nobody asks for the extension: the window closes after 7 full days
+    tick(engine, settings, local(2026, 5, 10, 0, 0))
+    assert state(engine, ref) == "lapsed"
+
+
+def test_scheduler_down_for_three_days_catches_up_once(engine: Engine, settings: Settings) -> None:
+    ref = open_(engine, settings, request("Coopérative Azir"), T0)
+    report = tick(engine, settings, T0 + timedelta(days=3))
+    assert (report.fired, report.collapsed) == (1, 2)
+    assert [e.kind for e in events(engine, ref, "warn", "escalate")] == ["escalate"]
+    assert len(outbox_templates(engine)) == 1
+    again = tick(engine, settings, T0 + timedelta(days=3, minutes=5))
+    assert again.claimed == 0
+
+
+def test_killed_worker_loses_nothing(engine: Engine, settings: Settings) -> None:
+    ref = open_(engine, settings, request("Coopérative Tifawin"), T0)
+    at = T0 + timedelta(days=3)
+    claimed = timers.claim_due(engine=engine, now=at, worker="dead", limit=10, lease=timedelta(minutes=5))
+    assert len(claimed) == 3
+    # the dead worker never fires; while its lease runs, nobody else takes its timers
+    assert tick(engine, settings, at + timedelta(minutes=1), worker="alive").claimed == 0
+    report = tick(engine, settings, at + timedelta(minutes=6), worker="alive")
+    assert report.claimed == 3 and report.fired == 1
+    assert len(events(engine, ref, "escalate")) == 1
+    # the dead worker, come back to life, finds nothing left to do
+    assert timers.fire(claimed[0], engine=engine, now=at, worker="dead", settings=settings) == "skipped"
+
+
+def test_manager_review_counts_business_days(engine: Engine, settings: Settings) -> None:
+    # referred on Thursday 5 November 2026: Friday 6 is Green March, then the weekend
+    thursday = local(2026, 11, 5, 11, 0)
+    ref = open_(engine, settings, request("Coopérative Royale du Safran"), thursday)
+    act(engine, settings, ref, "refer", thursday, data={"note": "mot sensible"})
+    with Session(engine) as s:
+        case = s.exec(select(Case).where(col(Case.reference) == ref)).one()
+        review = s.exec(select(Timer).where(col(Timer.case_id) == case.id,
+                                            col(Timer.deadline_key) == "manager_review",
+                                            col(Timer.kind) == "deadline")).one()
+    # two business days after Thursday: Monday 9 and Tuesday 10 November
+    assert review.due_at == local(2026, 11, 11, 0, 0)
+    assert "jours ouvrables" in review.explanation_fr
+
+
+def test_each_timer_fires_once_with_two_workers(engine: Engine, settings: Settings) -> None:
+    """Two workers ticking at the same instant share the work without doubling it."""
+    import threading
+
+    for i in range(20):
+        open_(engine, settings, request(f"Coopérative Tiwizi {i} Azilal"), T0)
+    at = T0 + timedelta(days=3)
+    reports: list[timers.TickReport] = []
+
+    def run(worker: str) -> None:
+        reports.append(timers.tick(engine=engine, now=at, worker=worker, settings=settings, batch=7))
+
+    threads = [threading.Thread(target=run, args=(f"w{n}",)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r.claimed for r in reports) == 60
+    with Session(engine) as s:
+        escalations = s.exec(select(func.count()).select_from(CaseEvent).where(col(CaseEvent.kind) == "escalate")).one()
+    assert escalations == 20
