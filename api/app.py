@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from api import problems
-from api.routes import auth, cases, health, name_checks
+from api import problems, scheduler
+from api.routes import auth, cases, health, name_checks, overdue
+from api.routes import clock as clock_routes
 from cases.clock import Clock
 from cases.db import make_engine
 from cases.settings import Settings, get_settings
@@ -21,14 +25,39 @@ request with `POST /api/v1/cases`.
 
 
 def create_app(
-    settings: Settings | None = None, engine: Engine | None = None, clock: Clock | None = None
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+    *,
+    run_scheduler: bool = False,
 ) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="coopflow", version="0.1.0", description=DESCRIPTION)
+    engine = engine or make_engine(settings.database_url)
+    clock = clock or Clock()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        """`coopflow serve` runs the scheduler in the API process unless told not to."""
+        jobs = None
+        if run_scheduler:
+            ctx = scheduler.Context(engine=engine, settings=settings, clock=clock,
+                                    worker=scheduler.worker_name())
+            jobs = scheduler.build(ctx)
+            jobs.start()
+        try:
+            yield
+        finally:
+            if jobs is not None:
+                jobs.shutdown(wait=False)
+
+    app = FastAPI(title="coopflow", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.database_url)
-    app.state.clock = clock or Clock()
+    app.state.engine = engine
+    app.state.clock = clock
+    # Tokens expire on real time: a demo clock moved by two months must not sign people out.
+    app.state.wall_clock = Clock() if settings.demo_clock else clock
     problems.install(app)
-    for module in (health, auth, cases, name_checks):
+    for module in (health, auth, overdue, cases, name_checks, clock_routes):
         app.include_router(module.router)
     return app
+

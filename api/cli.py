@@ -80,8 +80,54 @@ def serve(
 
     from api.app import create_app
 
-    del scheduler  # the scheduler lands with its own issue; nothing to start yet
-    uvicorn.run(create_app(), host=host, port=port)
+    uvicorn.run(create_app(run_scheduler=scheduler), host=host, port=port)
+
+
+@app.command("scheduler")
+def run_scheduler() -> None:
+    """Run the scheduler alone (then serve with --no-scheduler). Several may run at once
+    on one PostgreSQL database: each timer still fires once."""
+    from api import scheduler as jobs
+    from cases.clock import Clock
+
+    settings = get_settings()
+    ctx = jobs.Context(engine=make_engine(settings.database_url), settings=settings, clock=Clock(),
+                       worker=jobs.worker_name())
+    typer.echo(f"scheduler {ctx.worker} running; Ctrl-C to stop")
+    jobs.build(ctx, blocking=True).start()
+
+
+@app.command()
+def tick(
+    at: Annotated[str | None, typer.Option(help="fire what is due by then, e.g. 2027-01-15T09:00 (office time)")] = None,
+    worker: str = "",
+) -> None:
+    """Fire every timer due by `--at` (default: now), once, with a progress line per batch."""
+    from datetime import datetime
+
+    from api import scheduler as jobs
+    from cases import timers
+    from rules.calendar import OFFICE_TZ
+
+    settings = get_settings()
+    if at is None:
+        from cases.clock import Clock
+
+        now = Clock().now()
+    else:
+        try:
+            now = datetime.fromisoformat(at)
+        except ValueError as exc:
+            typer.echo(f"refused: --at {at!r} is not a date and time (2027-01-15T09:00)", err=True)
+            raise typer.Exit(2) from exc
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=OFFICE_TZ)
+    report = timers.tick(
+        engine=make_engine(settings.database_url), now=now, worker=worker or jobs.worker_name(),
+        settings=settings, on_batch=lambda r: typer.echo(f"batch: {r.claimed} claimed, {r.fired} fired"),
+    )
+    typer.echo(f"due by {now.isoformat()}: claimed {report.claimed}, fired {report.fired}, "
+               f"collapsed {report.collapsed}, blocked {report.blocked}, skipped {report.skipped}")
 
 
 if __name__ == "__main__":

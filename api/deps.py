@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.auth import username_from
@@ -29,6 +30,11 @@ def get_clock(request: Request) -> Clock:
     return clock
 
 
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; a route commits what its service call wrote."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:
@@ -38,6 +44,7 @@ def get_session(request: Request) -> Iterator[Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 SessionDep = Annotated[Session, Depends(get_session)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
 def get_now(clock: ClockDep) -> datetime:
@@ -47,8 +54,17 @@ def get_now(clock: ClockDep) -> datetime:
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
+def get_wall_time(request: Request) -> datetime:
+    wall: Clock = request.app.state.wall_clock
+    return wall.now()
+
+
+WallTimeDep = Annotated[datetime, Depends(get_wall_time)]
+
+
 def current_actor(
-    token: Annotated[str, Depends(oauth2)], db_session: SessionDep, settings: SettingsDep, now: NowDep
+    token: Annotated[str, Depends(oauth2)], db_session: SessionDep, settings: SettingsDep,
+    now: WallTimeDep,
 ) -> Actor:
     unauthorized = HTTPException(
         status.HTTP_401_UNAUTHORIZED,

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from cases.models import CaseEvent, Timer
+from cases.models import Case, CaseEvent, Timer
 from cases.queries import CaseDetail
 from rules.reasons import Basis, Reason
 from workflows.engine import ActionOption
@@ -186,3 +186,35 @@ def case_public(d: CaseDetail) -> dict[str, Any]:
         "deadlines": [DeadlinePublic.of(t) for t in d.timers if t.kind == "deadline"],
         "actions": [ActionPublic.of(a) for a in d.actions],
     }
+
+
+class CaseSummary(BaseModel):
+    reference: str
+    workflow: str
+    state: str
+    version: int
+    opened_at: datetime
+
+    @classmethod
+    def of(cls, case: Case) -> CaseSummary:
+        return cls(reference=case.reference, workflow=case.workflow_key, state=case.state,
+                   version=case.version, opened_at=case.opened_at)
+
+
+class DashboardPublic(BaseModel):
+    overdue: int
+    at_risk: int
+    by_delegation: dict[str, int]
+    by_workflow: dict[str, int]
+    by_officer: dict[str, int]
+    ageing_days: dict[str, int] = Field(description="overdue cases by days past their deadline")
+
+
+class ClockMove(BaseModel):
+    days: float = Field(default=0, ge=0, le=3660, examples=[61])
+    hours: float = Field(default=0, ge=0, le=24 * 3660)
+
+
+class ClockPublic(BaseModel):
+    now: datetime
+    fired: int

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     sms_gateway_url: str | None = None
     sms_gateway_token: SecretStr | None = None
 
+    timer_poll_seconds: float = Field(default=5.0, gt=0, description="How often due timers are claimed.")
+    outbox_poll_seconds: float = Field(default=10.0, gt=0)
+    digest_hour: int = Field(default=7, ge=0, le=23, description="Office hour of the managers' digest.")
+
     demo_clock: bool = Field(
         default=False, description="Lets an admin move the clock through the API. Never in production."
     )

@@ -150,3 +150,53 @@ def test_each_timer_fires_once_with_two_workers(engine: Engine, settings: Settin
     with Session(engine) as s:
         escalations = s.exec(select(func.count()).select_from(CaseEvent).where(col(CaseEvent.kind) == "escalate")).one()
     assert escalations == 20
+
+
+def test_overdue_views_show_the_late_case(engine: Engine, settings: Settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from cases.clock import FixedClock
+    from tests.conftest import login
+
+    late = open_(engine, settings, request("Coopérative Tiwizi"), T0)
+    on_time = open_(engine, settings, request("Coopérative Azir"), T0 + timedelta(hours=30))
+    clock = FixedClock(T0 + timedelta(days=3))
+    tick(engine, settings, clock.now())
+    with TestClient(create_app(settings=settings, engine=engine, clock=clock)) as client:
+        manager = login(client, "manager.agadir")
+        listed = client.get("/api/v1/cases", params={"overdue": "true"}, headers=manager).json()
+        assert [c["reference"] for c in listed] == [late]
+        risky = client.get("/api/v1/cases", params={"at_risk": "true"}, headers=manager).json()
+        assert [c["reference"] for c in risky] == [on_time]
+        board = client.get("/api/v1/dashboard/overdue", headers=manager).json()
+        assert board["overdue"] == 1 and board["at_risk"] == 1
+        assert board["by_delegation"] == {"AGA": 1}
+        assert board["by_officer"] == {"(unassigned)": 1}
+        assert board["ageing_days"]["0-2"] == 1
+        # another delegation's manager sees nothing of it; an officer may not open the board
+        rabat = login(client, "officer.rabat")
+        assert client.get("/api/v1/cases", params={"overdue": "true"}, headers=rabat).json() == []
+        assert client.get("/api/v1/dashboard/overdue", headers=rabat).status_code == 403
+
+
+def test_demo_clock_moves_only_when_enabled(engine: Engine, settings: Settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from cases.clock import FixedClock
+    from tests.conftest import login
+
+    ref = open_(engine, settings, request("Coopérative Tudert"), T0)
+    act(engine, settings, ref, "approve", T0, data={})
+    clock = FixedClock(T0)
+    with TestClient(create_app(settings=settings, engine=engine, clock=clock)) as client:
+        admin = login(client, "admin")
+        assert client.post("/api/v1/admin/clock", json={"days": 61}, headers=admin).status_code == 404
+    demo = settings.model_copy(update={"demo_clock": True})
+    with TestClient(create_app(settings=demo, engine=engine, clock=clock)) as client:
+        admin, officer = login(client, "admin"), login(client, "officer.agadir")
+        assert client.post("/api/v1/admin/clock", json={"days": 61}, headers=officer).status_code == 403
+        moved = client.post("/api/v1/admin/clock", json={"days": 61}, headers=admin)
+        assert moved.status_code == 200 and moved.json()["fired"] >= 1
+        assert client.get(f"/api/v1/cases/{ref}", headers=officer).json()["state"] == "expired"

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.auth import issue_token
-from api.deps import ActorDep, NowDep, SessionDep, SettingsDep
+from api.deps import ActorDep, SessionDep, SettingsDep, WallTimeDep
 from api.schemas import MePublic, TokenPublic
 from cases import users
 
@@ -16,7 +16,7 @@ def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     db_session: SessionDep,
     settings: SettingsDep,
-    now: NowDep,
+    now: WallTimeDep,
 ) -> TokenPublic:
     """Sign in with a username and password; the answer is a bearer token."""
     user = users.authenticate(db_session=db_session, username=form.username, password=form.password)

@@ -1,0 +1,71 @@
+"""The scheduler's wiring: a few in-memory APScheduler 3 jobs, plain functions, that make
+time pass. Deadlines themselves are rows (see `cases.timers`), so any number of scheduler
+processes may run on one PostgreSQL database: each timer still fires once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.engine import Engine
+
+from cases import digest, timers
+from cases.clock import Clock
+from cases.settings import Settings
+from rules.calendar import OFFICE_TZ
+
+log = logging.getLogger("coopflow.scheduler")
+
+
+@dataclass(frozen=True)
+class Context:
+    engine: Engine
+    settings: Settings
+    clock: Clock
+    worker: str
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def fire_due_timers(ctx: Context) -> timers.TickReport:
+    """Claim and fire what fell due; after downtime this is the catch-up."""
+    report = timers.tick(engine=ctx.engine, now=ctx.clock.now(), worker=ctx.worker, settings=ctx.settings)
+    if report.claimed:
+        log.info("timers: %s", report)
+    return report
+
+
+def dispatch_outbox(ctx: Context) -> None:
+    """Deliver queued notifications. Channels land with the notifications issue; until
+    then the queued rows wait, visible on each case."""
+    del ctx
+
+
+def daily_digest(ctx: Context) -> int:
+    """Tell each delegation's managers what is overdue and at risk this morning."""
+    return digest.queue_daily(engine=ctx.engine, now=ctx.clock.now())
+
+
+def open_general_assemblies(ctx: Context) -> None:
+    """Open a general-assembly supervision case for each cooperative whose financial year
+    ended. The workflow lands with its issue; nothing to open before it."""
+    del ctx
+
+
+def build(ctx: Context, *, blocking: bool = False) -> BaseScheduler:
+    scheduler: BaseScheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=OFFICE_TZ)
+    common = {"args": [ctx], "max_instances": 1, "coalesce": True}
+    scheduler.add_job(fire_due_timers, "interval", seconds=ctx.settings.timer_poll_seconds,
+                      id="timers", **common)
+    scheduler.add_job(dispatch_outbox, "interval", seconds=ctx.settings.outbox_poll_seconds,
+                      id="outbox", **common)
+    scheduler.add_job(daily_digest, "cron", hour=ctx.settings.digest_hour, minute=0, id="digest", **common)
+    scheduler.add_job(open_general_assemblies, "cron", hour=5, minute=30, id="assemblies", **common)
+    return scheduler
