@@ -18,12 +18,11 @@ breaks the office's own rule would teach the wrong thing.
 from __future__ import annotations
 
 import heapq
-import math
 import random
 import time as timing
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -118,7 +117,7 @@ def load(
     started = timing.perf_counter()
     rng = random.Random(seed)
     with unit_of_work(engine) as session:
-        if if_empty and session.execute(select(Cooperative.id).limit(1)).first() is not None:
+        if if_empty and session.execute(select(col(Cooperative.id)).limit(1)).first() is not None:
             return ALREADY_LOADED
         reference_data.load(session)
         created, kept = _staff(session)
@@ -170,8 +169,8 @@ def _staff(session: Session) -> tuple[list[str], list[str]]:
     """Create the demo accounts that do not exist yet; an existing account (a real user, or
     a test's) keeps its password and role. Argon2 is slow on purpose, so the password is
     hashed once for all accounts."""
-    existing = set(session.execute(select(User.username)).scalars())
-    delegations = dict(session.execute(select(Delegation.code, Delegation.id)).tuples().all())
+    existing = set(session.execute(select(col(User.username))).scalars())
+    delegations = dict(session.execute(select(col(Delegation.code), col(Delegation.id))).tuples().all())
     password_hash: str | None = None
     created: list[str] = []
     kept: list[str] = []
@@ -227,14 +226,15 @@ def _register(
     delegations = list(session.execute(select(Delegation)).scalars())
     by_province = {p: d for d in delegations for p in d.provinces}
     used = set(session.execute(
-        select(NameEntry.same_key).where(col(NameEntry.source) == "register")
+        select(col(NameEntry.same_key)).where(col(NameEntry.source) == "register")
     ).scalars())
     drafts = _drafts(rng, n, used, by_province, delegations, bar)
     _number(rng, drafts, local_day(now))
     last_seq: dict[tuple[int, int], int] = {
         (year, series): seq
         for year, series, seq in session.execute(
-            select(Cooperative.reg_year, Cooperative.reg_series, func.max(Cooperative.reg_seq))
+            select(col(Cooperative.reg_year), col(Cooperative.reg_series),
+                   func.max(col(Cooperative.reg_seq)))
             .group_by(col(Cooperative.reg_year), col(Cooperative.reg_series))
         ).tuples()
     }
@@ -422,6 +422,16 @@ class _Office:
             at = self.moment(day, latest=time(12, 0))
         return at
 
+    def earlier(self, at: datetime, minutes: tuple[int, int] = (40, 900)) -> datetime:
+        """A moment before `at` in office hours: the same morning, or the afternoon of the
+        business day before."""
+        before = at - timedelta(minutes=self.rng.randint(*minutes))
+        local = before.astimezone(OFFICE_TZ)
+        if local.time() >= _OPENS and self.calendar.is_business_day(local.date()):
+            return before
+        day = self.business_day(local.date() - timedelta(days=1), forward=False)
+        return self.moment(day, earliest=time(13, 0), latest=time(16, 0))
+
     def later(self, at: datetime, minutes: tuple[int, int] = (20, 150)) -> datetime:
         """The next step by a person: a little later the same day, or the next morning."""
         nxt = at + timedelta(minutes=self.rng.randint(*minutes))
@@ -601,7 +611,9 @@ class _Case:
 
 # -- the cases: stories ----------------------------------------------------------------------------
 
-Story = Callable[[_Office, _Case], Iterator[datetime]]
+# A story yields the instant of its next step and takes that step when resumed.
+Steps = Generator[datetime, None, None]
+Story = Callable[[_Office, _Case], Steps]
 
 _SENSITIVE = (
     ("المغرب الأخضر", "Maroc Vert"),
@@ -617,7 +629,7 @@ _COURT_TOWNS = {
 }
 
 
-def _waiting(o: _Office, c: _Case) -> Iterator[datetime]:
+def _waiting(o: _Office, c: _Case) -> Steps:
     """Received in the last days; most already given to an officer."""
     at = o.days_ago(o.rng.randint(0, 2))
     yield at
@@ -628,7 +640,7 @@ def _waiting(o: _Office, c: _Case) -> Iterator[datetime]:
         c.assign(at, o.rng.choice(c.desk.officers))
 
 
-def _overdue(o: _Office, c: _Case) -> Iterator[datetime]:
+def _overdue(o: _Office, c: _Case) -> Steps:
     """Past the 2-day decision deadline: what a manager's overdue list is for."""
     at = o.days_ago(o.rng.randint(6, 9))
     yield at
@@ -641,7 +653,7 @@ def _overdue(o: _Office, c: _Case) -> Iterator[datetime]:
     c.comment(at, "Dossier incomplet : copie de la CIN d'un fondateur demandée au représentant.")
 
 
-def _too_few_founders(o: _Office, c: _Case) -> Iterator[datetime]:
+def _too_few_founders(o: _Office, c: _Case) -> Steps:
     at = o.days_ago(o.rng.randint(1, 3))
     yield at
     c.open(at, o.request(o.fresh(c.desk), founders=4))
@@ -654,7 +666,7 @@ def _too_few_founders(o: _Office, c: _Case) -> Iterator[datetime]:
                   "le représentant est invité à la compléter.")
 
 
-def _close_pending(o: _Office, c: _Case) -> Iterator[datetime]:
+def _close_pending(o: _Office, c: _Case) -> Steps:
     """A name too like a registered one, waiting for the officer's judgement."""
     at = o.days_ago(o.rng.randint(0, 2))
     yield at
@@ -672,14 +684,16 @@ def _close_pending(o: _Office, c: _Case) -> Iterator[datetime]:
                       "avis du responsable demandé avant de décider.")
 
 
-def _referred(o: _Office, c: _Case) -> Iterator[datetime]:
+def _referred(o: _Office, c: _Case) -> Steps:
     """A name with a sensitive word, waiting for a manager."""
-    at = o.days_ago(o.rng.randint(1, 5))
+    at = o.days_ago(o.rng.randint(2, 6))
     yield at
     yield from _refer(o, c, at)
 
 
-def _refer(o: _Office, c: _Case, at: datetime) -> Iterator[datetime]:
+def _refer(o: _Office, c: _Case, at: datetime) -> Generator[datetime, None, datetime]:
+    """Opened at `at` with a sensitive word in its first name, and referred to a manager;
+    returns the instant of the referral."""
     p = o.fresh(c.desk, distinctive=o.rng.choice(_SENSITIVE))
     c.open(at, o.request(p))
     at = o.later(at)
@@ -689,19 +703,28 @@ def _refer(o: _Office, c: _Case, at: datetime) -> Iterator[datetime]:
     at = o.later(at)
     yield at
     c.act("refer", at, {"note": f"Le nom comporte « {words} » : accord du responsable requis."})
+    return at
 
 
-def _approve(o: _Office, c: _Case, days_ago: int, *, accept_close: bool = False,
-             note: str | None = None) -> Iterator[datetime]:
-    """Opened `days_ago`, assigned, and granted within the 2-day decision deadline."""
-    at = o.days_ago(days_ago)
+def _approve(o: _Office, c: _Case, days_ago: int) -> Steps:
+    """Granted `days_ago` (to the business day), having been received and assigned a
+    little before, within the 2-day decision deadline: the stories that go on from a
+    certificate count their days from its issue."""
+    approve_at = o.days_ago(days_ago)
+    at = o.earlier(approve_at)
     yield at
     c.open(at, o.request(o.fresh(c.desk)))
-    yield from _assign_and_approve(o, c, at, accept_close=accept_close, note=note)
+    assign_at = o.later(at, (10, 60))
+    if assign_at >= approve_at:
+        assign_at = at + (approve_at - at) / 2
+    yield assign_at
+    c.assign(assign_at, c.officer)
+    yield approve_at
+    c.act("approve", approve_at, o.approval(c.data["names"], c.sector, accept_close=False))
 
 
-def _assign_and_approve(o: _Office, c: _Case, at: datetime, *, accept_close: bool = False,
-                        note: str | None = None) -> Iterator[datetime]:
+def _assign_and_approve(o: _Office, c: _Case, at: datetime, *, accept_close: bool,
+                        note: str | None) -> Steps:
     at = o.later(at)
     yield at
     c.assign(at, c.officer)
@@ -711,11 +734,11 @@ def _assign_and_approve(o: _Office, c: _Case, at: datetime, *, accept_close: boo
                                     note=note))
 
 
-def _approved(o: _Office, c: _Case) -> Iterator[datetime]:
+def _approved(o: _Office, c: _Case) -> Steps:
     yield from _approve(o, c, o.rng.randint(3, 45))
 
 
-def _approved_close(o: _Office, c: _Case) -> Iterator[datetime]:
+def _approved_close(o: _Office, c: _Case) -> Steps:
     """The officer looked at a close match and found no risk of confusion."""
     at = o.days_ago(o.rng.randint(3, 30))
     yield at
@@ -728,37 +751,35 @@ def _approved_close(o: _Office, c: _Case) -> Iterator[datetime]:
     )
 
 
-def _approved_second_choice(o: _Office, c: _Case) -> Iterator[datetime]:
+def _approved_second_choice(o: _Office, c: _Case) -> Steps:
     """The first name is too like a registered one and is rejected: the next is granted."""
     at = o.days_ago(o.rng.randint(3, 30))
     yield at
     p = o.fresh(c.desk)
     close = o.close_to_register(c.desk)
     c.open(at, o.request(p, [close[0], *p.names[:2]] if close else p.names))
-    yield from _assign_and_approve(o, c, at)
+    yield from _assign_and_approve(o, c, at, accept_close=False, note=None)
 
 
-def _approved_by_manager(o: _Office, c: _Case) -> Iterator[datetime]:
+def _approved_by_manager(o: _Office, c: _Case) -> Steps:
     at = o.days_ago(o.rng.randint(4, 30))
     yield at
-    refer = _refer(o, c, at)
-    for at in refer:
-        yield at
+    at = yield from _refer(o, c, at)
     at = o.later(at, (60, 900))
     yield at
     c.act("approve", at, {"note": "Accord du responsable : le mot sensible est admis ici."},
           by=c.desk.manager)
 
 
-def _expired(o: _Office, c: _Case) -> Iterator[datetime]:
+def _expired(o: _Office, c: _Case) -> Steps:
     """Issued a little over 60 days ago: expired, and its 7-day extension window open."""
-    yield from _approve(o, c, o.rng.randint(62, 65))
+    yield from _approve(o, c, 63)
     at = c.due("certificate_validity")
     yield at
     c.fire("expire", "certificate_validity")
 
 
-def _extended(o: _Office, c: _Case) -> Iterator[datetime]:
+def _extended(o: _Office, c: _Case) -> Steps:
     """Expired, then extended at every signatory's request within the window."""
     yield from _approve(o, c, o.rng.randint(70, 105))
     at = c.due("certificate_validity")
@@ -772,7 +793,7 @@ def _extended(o: _Office, c: _Case) -> Iterator[datetime]:
     c.act("extend", at, {"requested_on": local_day(at).isoformat(), "all_signatories": True})
 
 
-def _lapsed(o: _Office, c: _Case) -> Iterator[datetime]:
+def _lapsed(o: _Office, c: _Case) -> Steps:
     """Expired and never extended: closed by the system when the window ended."""
     yield from _approve(o, c, o.rng.randint(75, 160))
     at = c.due("certificate_validity")
@@ -783,7 +804,7 @@ def _lapsed(o: _Office, c: _Case) -> Iterator[datetime]:
     c.fire("close_unextended", "extension_window")
 
 
-def _used(o: _Office, c: _Case) -> Iterator[datetime]:
+def _used(o: _Office, c: _Case) -> Steps:
     """Used for registration in the local register while still valid."""
     yield from _approve(o, c, o.rng.randint(12, 58))
     issued = datetime.fromisoformat(c.data["certificate_issued_at"])
@@ -801,7 +822,7 @@ def _used(o: _Office, c: _Case) -> Iterator[datetime]:
     })
 
 
-def _refused_taken(o: _Office, c: _Case) -> Iterator[datetime]:
+def _refused_taken(o: _Office, c: _Case) -> Steps:
     """Every proposed name is the same as a registered one."""
     at = o.days_ago(o.rng.randint(3, 40))
     yield at
@@ -821,7 +842,7 @@ def _refused_taken(o: _Office, c: _Case) -> Iterator[datetime]:
 
 
 def _refused_invalid(o: _Office, c: _Case, names: list[str], reason: str,
-                     p: Proposal) -> Iterator[datetime]:
+                     p: Proposal) -> Steps:
     at = o.days_ago(o.rng.randint(3, 40))
     yield at
     c.open(at, o.request(p, names))
@@ -833,7 +854,7 @@ def _refused_invalid(o: _Office, c: _Case, names: list[str], reason: str,
     c.act("refuse", at, {"reason": reason})
 
 
-def _refused_association(o: _Office, c: _Case) -> Iterator[datetime]:
+def _refused_association(o: _Office, c: _Case) -> Steps:
     """Founders who meant an association: the name lacks the cooperative word."""
     p = o.fresh(c.desk)
     names = [n.replace("التعاونية", "الجمعية").replace("تعاونية", "جمعية")
@@ -846,7 +867,7 @@ def _refused_association(o: _Office, c: _Case) -> Iterator[datetime]:
     )
 
 
-def _refused_agrarian(o: _Office, c: _Case) -> Iterator[datetime]:
+def _refused_agrarian(o: _Office, c: _Case) -> Steps:
     p = proposal_for(o.rng, provinces=c.desk.provinces, distinctive=_AGRARIAN)
     yield from _refused_invalid(
         o, c, p.names,
@@ -855,11 +876,10 @@ def _refused_agrarian(o: _Office, c: _Case) -> Iterator[datetime]:
     )
 
 
-def _refused_by_manager(o: _Office, c: _Case) -> Iterator[datetime]:
+def _refused_by_manager(o: _Office, c: _Case) -> Steps:
     at = o.days_ago(o.rng.randint(4, 40))
     yield at
-    for at in _refer(o, c, at):
-        yield at
+    at = yield from _refer(o, c, at)
     at = o.later(at, (60, 900))
     yield at
     c.act("refuse", at, {"reason": "Le mot sensible ne peut pas figurer dans le nom d'une "
@@ -867,7 +887,7 @@ def _refused_by_manager(o: _Office, c: _Case) -> Iterator[datetime]:
                                    "autre nom."}, by=c.desk.manager)
 
 
-def _withdrawn(o: _Office, c: _Case) -> Iterator[datetime]:
+def _withdrawn(o: _Office, c: _Case) -> Steps:
     at = o.days_ago(o.rng.randint(3, 40))
     yield at
     c.open(at, o.request(o.fresh(c.desk)))
@@ -880,11 +900,10 @@ def _withdrawn(o: _Office, c: _Case) -> Iterator[datetime]:
                                    "des signataires."})
 
 
-def _withdrawn_in_review(o: _Office, c: _Case) -> Iterator[datetime]:
+def _withdrawn_in_review(o: _Office, c: _Case) -> Steps:
     at = o.days_ago(o.rng.randint(4, 40))
     yield at
-    for at in _refer(o, c, at):
-        yield at
+    at = yield from _refer(o, c, at)
     at = o.later(at, (60, 900))
     yield at
     c.act("withdraw", at, {"note": "Les fondateurs déposeront une nouvelle demande sans le mot "
@@ -942,7 +961,7 @@ def _play(session: Session, rng: random.Random, settings: Settings, now: datetim
         raise RuntimeError("no delegation has an active officer and manager to play the demo cases")
     office = _Office(session, settings, rng, now, load_calendar(session), register, desks)
     task = bar.task("Name-approval cases", len(STORIES))
-    queue: list[tuple[datetime, int, Iterator[datetime]]] = []
+    queue: list[tuple[datetime, int, Steps]] = []
     for index, (story, code) in enumerate(STORIES):
         desk = desks.get(code) or next(iter(desks.values()))
         steps = story(office, _Case(office, desk))
@@ -984,6 +1003,3 @@ def _summary(*, seed: int, seconds: float, register: list[Registered], states: C
         lines.append(f"  accounts already there, passwords unchanged: {', '.join(kept)}")
     return "\n".join(lines)
 
-
-def _elapsed_days(earlier: datetime, later: datetime) -> int:
-    return math.floor((later - earlier).total_seconds() / 86400)

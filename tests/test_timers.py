@@ -200,3 +200,39 @@ def test_demo_clock_moves_only_when_enabled(engine: Engine, settings: Settings) 
         moved = client.post("/api/v1/admin/clock", json={"days": 61}, headers=admin)
         assert moved.status_code == 200 and moved.json()["fired"] >= 1
         assert client.get(f"/api/v1/cases/{ref}", headers=officer).json()["state"] == "expired"
+
+
+def test_a_holiday_declared_later_moves_an_open_deadline(engine: Engine, settings: Settings) -> None:
+    from cases import holidays
+    from tests.test_name_approval import actor as actor_of
+
+    thursday = local(2026, 11, 5, 11, 0)
+    ref = open_(engine, settings, request("Coopérative Royale du Safran"), thursday)
+    act(engine, settings, ref, "refer", thursday, data={"note": "mot sensible"})
+    hq = actor_of(engine, "manager.hq")
+
+    def review_due() -> datetime:
+        with Session(engine) as s:
+            case = s.exec(select(Case).where(col(Case.reference) == ref)).one()
+            return s.exec(select(Timer.due_at).where(
+                col(Timer.case_id) == case.id, col(Timer.deadline_key) == "manager_review",
+                col(Timer.kind) == "deadline", col(Timer.status) == "pending")).one()
+
+    assert review_due() == local(2026, 11, 11, 0, 0)
+    with Session(engine) as s:
+        moved = holidays.set_holiday(db_session=s, day=local(2026, 11, 9).date(), is_holiday=True,
+                                     name_fr="Jour de deuil national", name_ar="يوم حداد وطني",
+                                     actor=hq, now=thursday + timedelta(days=1))
+        s.commit()
+    assert moved == [ref]
+    assert review_due() == local(2026, 11, 12, 0, 0)  # Tuesday 10 and Wednesday 11
+    (event,) = events(engine, ref, "deadline_moved")
+    assert event.data["because"]["fr"] == "Jour de deuil national (2026-11-09)"
+    assert event.actor == "manager.hq"
+    # the law's full-day decision deadline does not move with holidays
+    assert statuses(engine, ref)[("decision", "escalate:managers")] == "pending"
+    with Session(engine) as s:
+        holidays.set_holiday(db_session=s, day=local(2026, 11, 9).date(), is_holiday=False,
+                             name_fr="", name_ar="", actor=hq, now=thursday + timedelta(days=2))
+        s.commit()
+    assert review_due() == local(2026, 11, 11, 0, 0)

@@ -1,0 +1,45 @@
+from datetime import date
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import ActorDep, NowDep, SessionDep
+from cases import holidays
+
+router = APIRouter(prefix="/api/v1/holidays", tags=["calendar"])
+
+
+class HolidayPublic(BaseModel):
+    day: date
+    is_holiday: bool
+    name_fr: str
+    name_ar: str
+    note: str | None = None
+
+
+class HolidaySet(BaseModel):
+    is_holiday: bool = Field(description="false removes an estimated holiday (moon sighting)")
+    name_fr: str = Field(default="", max_length=120, examples=["Aïd al-Fitr (confirmé)"])
+    name_ar: str = Field(default="", max_length=120, examples=["عيد الفطر"])
+    note: str | None = Field(default=None, max_length=500)
+
+
+class HolidayChanged(HolidayPublic):
+    moved: list[str] = Field(description="cases whose deadlines this change moved")
+
+
+@router.get("", response_model=list[HolidayPublic])
+def list_holidays(actor: ActorDep, db_session: SessionDep) -> list[HolidayPublic]:
+    """The office's corrections to the estimated public holidays."""
+    del actor
+    return [HolidayPublic.model_validate(h, from_attributes=True) for h in holidays.get_all(db_session=db_session)]
+
+
+@router.put("/{day}", response_model=HolidayChanged)
+def set_holiday(day: date, body: HolidaySet, actor: ActorDep, db_session: SessionDep, now: NowDep) -> HolidayChanged:
+    """Headquarters declares or corrects a holiday; open business-day deadlines move."""
+    moved = holidays.set_holiday(db_session=db_session, day=day, is_holiday=body.is_holiday,
+                                 name_fr=body.name_fr, name_ar=body.name_ar, note=body.note,
+                                 actor=actor, now=now)
+    db_session.commit()
+    return HolidayChanged(day=day, moved=moved, **body.model_dump())
