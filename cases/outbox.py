@@ -6,9 +6,10 @@ delivery belong to `notifications/` and the scheduler's dispatcher.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -55,10 +56,18 @@ def recipients(db_session: Session, case: Case, role: str) -> Iterator[Recipient
 
 
 def queue(
-    db_session: Session, case: Case, notes: Iterable[Notify], *, now: datetime, key: str | None = None
+    db_session: Session,
+    case: Case,
+    notes: Iterable[Notify],
+    *,
+    now: datetime,
+    key: str | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> None:
     """`key` names the event that causes the messages (by default the case's version, which
-    one step consumes), so that each message has a stable idempotency key."""
+    one step consumes), so that each message has a stable idempotency key. `context` adds
+    what only the caller knows (the receipt's PIN) to what the case itself tells."""
+    del context  # rendering lands with the notifications issue
     cause = key or f"v{case.version}"
     for note in notes:
         for n, r in enumerate(recipients(db_session, case, note.to)):

@@ -163,6 +163,9 @@ def open_case(
     record_event(db_session, case, actor, now, kind="opened", to_state=case.state,
             data={"payload": clean, "facts": facts.summary(known)})
     _start_timers(db_session, case, timers)
+    db_session.flush()
+    # The receipt carries the tracking PIN: the one message that ever shows it.
+    outbox.queue(db_session, case, wf.workflow.on_open, now=now, key="opened", context={"pin": pin})
     return Opened(case=case, pin=pin)
 
 

@@ -246,6 +246,7 @@ NAME_APPROVAL = Workflow(
     initial="submitted",
     opening=NameRequest,
     facts=("verdicts",),
+    on_open=(to("applicant", "request_received"),),
     states=(
         State(
             "submitted",

@@ -184,6 +184,7 @@ class Workflow:
     transitions: tuple[Transition, ...]
     opening: type[BaseModel] | None = None
     facts: tuple[str, ...] = ()
+    on_open: tuple[Notify, ...] = ()
 
     def state(self, name: str) -> State:
         for state in self.states:
