@@ -12,7 +12,7 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -25,6 +25,7 @@ from cases.calendar import load_calendar
 from cases.errors import Conflict, Invalid, NotFound
 from cases.models import Case, CaseEvent, ReferenceCounter, Timer, User
 from cases.settings import Settings
+from rules.calendar import business_days_deadline, local_day
 from workflows.engine import ActionBlocked, ActionOption, CompiledWorkflow, Outcome, PlannedTimer
 from workflows.registry import REGISTRY
 from workflows.spec import Actor, CaseView
@@ -72,12 +73,16 @@ def history(*, db_session: Session, case: Case) -> list[CaseEvent]:
     )
 
 
+RUNNING = ("pending", "paused", "breached")
+
+
 def pending_timers(*, db_session: Session, case: Case) -> list[Timer]:
-    """Running timers, and deadlines already breached that still hold the case overdue."""
+    """Running timers, paused ones, and deadlines already breached that still hold the
+    case overdue."""
     return list(
         db_session.exec(
             select(Timer)
-            .where(col(Timer.case_id) == case.id, col(Timer.status).in_(("pending", "breached")))
+            .where(col(Timer.case_id) == case.id, col(Timer.status).in_(RUNNING))
             .order_by(col(Timer.due_at))
         )
     )
@@ -218,11 +223,12 @@ def _apply(
         case.closed_at = now
     db_session.add(case)
     _cancel_timers(db_session, case, keep=outcome.keep, now=now)
+    clocks = _pause_and_resume(db_session, case, outcome, now=now)
     _start_timers(db_session, case, outcome.start)
     record_event(
         db_session, case, actor, now, kind="transition", trigger=outcome.trigger,
         from_state=source, to_state=outcome.dest,
-        data={"payload": outcome.payload, "facts": fact_summary},
+        data={"payload": outcome.payload, "facts": fact_summary, **clocks},
     )
     projections.after_step(db_session, wf.workflow, case, outcome)
     outbox.queue(db_session, case, outcome.notify, now=now)
@@ -335,7 +341,41 @@ def _cancel_timers(db_session: Session, case: Case, *, keep: frozenset[str], now
     (escalated, still overdue) is closed, so that the case stops counting as overdue."""
     for timer in pending_timers(db_session=db_session, case=case):
         if timer.deadline_key not in keep:
-            timer.status = "cancelled" if timer.status == "pending" else "closed"
+            timer.status = "closed" if timer.status == "breached" else "cancelled"
             if timer.status == "cancelled":
                 timer.fired_at = now
             db_session.add(timer)
+
+
+def _pause_and_resume(db_session: Session, case: Case, outcome: Outcome, *, now: datetime) -> dict[str, Any]:
+    """Stop the office's clocks while the case waits for the cooperative; on its answer,
+    give back the business days that were left. A paused timer's `fired_at` is the moment
+    it paused."""
+    if not (outcome.pause or outcome.resume):
+        return {}
+    calendar = load_calendar(db_session)
+    timers = [t for t in pending_timers(db_session=db_session, case=case)
+              if t.deadline_key in outcome.pause | outcome.resume]
+    changes: dict[str, Any] = {}
+    for t in timers:
+        if t.deadline_key in outcome.pause and t.status == "pending":
+            t.status, t.fired_at = "paused", now
+            changes.setdefault("paused", []).append(t.deadline_key)
+    deadlines = {t.deadline_key: t for t in timers if t.kind == "deadline" and t.status == "paused"}
+    for key in outcome.resume:
+        deadline = deadlines.get(key)
+        if deadline is None or deadline.fired_at is None:
+            continue
+        left = calendar.business_days_between(local_day(deadline.fired_at), local_day(deadline.due_at) - timedelta(days=1))
+        shift = business_days_deadline(now, left, calendar) - deadline.due_at
+        for t in timers:
+            if t.deadline_key == key and t.status == "paused":
+                t.status, t.fired_at, t.due_at = "pending", None, t.due_at + shift
+        case.data = {**case.data, "due": {**case.data.get("due", {}), key: deadline.due_at.isoformat()}}
+        changes.setdefault("resumed", []).append({"key": key, "business_days_left": left,
+                                                  "due_at": deadline.due_at.isoformat()})
+    for t in timers:
+        db_session.add(t)
+    if "paused" in changes:
+        changes["paused"] = sorted(set(changes["paused"]))
+    return changes

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from transitions import Machine, MachineError
 
-from rules.calendar import HolidayCalendar, explain
+from rules.calendar import Counting, HolidayCalendar, explain
 from rules.calendar import deadline as compute_deadline
 from rules.reasons import Reason, Text
 from workflows.spec import (
@@ -89,6 +89,8 @@ class Outcome:
     keep: frozenset[str]
     notify: tuple[Notify, ...]
     closes: bool
+    pause: frozenset[str] = frozenset()
+    resume: frozenset[str] = frozenset()
 
 
 class ActionBlocked(Exception):
@@ -244,7 +246,8 @@ class CompiledWorkflow:
             data.update(effect(ctx))
         payload_dict = payload.model_dump(mode="json") if payload is not None else {}
 
-        keep = self.running_in(dest)
+        keep = self.kept(case.state, dest)
+        pause, resume = self.clock_changes(case.state, dest, keep)
         start = self.timers_for(
             dest, entered_at=now, data=data, policy=policy, calendar=calendar, skip=keep
         )
@@ -264,6 +267,8 @@ class CompiledWorkflow:
             keep=keep,
             notify=t.notify,
             closes=dest in self.workflow.final_states,
+            pause=pause,
+            resume=resume,
         )
 
     def start(
@@ -283,15 +288,35 @@ class CompiledWorkflow:
 
     # -- deadlines ------------------------------------------------------------------------
 
-    def running_in(self, state: str) -> frozenset[str]:
-        """Keys of deadlines (started in other states) that keep running in `state`."""
-        return frozenset(
-            d.key
+    @cached_property
+    def _runs_in(self) -> dict[str, tuple[Deadline, frozenset[str]]]:
+        return {
+            d.key: (d, frozenset((s.name, *d.runs_through)))
             for s in self.workflow.states
-            if s.name != state
             for d in s.deadlines
-            if state in d.runs_through
+        }
+
+    def kept(self, source: str, dest: str) -> frozenset[str]:
+        """Deadlines that run in both states: a move between them neither stops nor
+        restarts them (submitted -> manager_review keeps the decision period)."""
+        return frozenset(
+            key for key, (_, states) in self._runs_in.items() if source in states and dest in states
         )
+
+    def clock_changes(self, source: str, dest: str, keep: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """Office service levels (business days) stop while the case waits for the
+        cooperative, and resume when it answers. The law's periods never pause: the office
+        cannot suspend them."""
+        waits_before = self.workflow.state(source).pauses_clock
+        waits_after = self.workflow.state(dest).pauses_clock
+        office = frozenset(
+            key for key in keep if self._runs_in[key][0].counting == Counting.BUSINESS_DAYS
+        )
+        if waits_after and not waits_before:
+            return office, frozenset()
+        if waits_before and not waits_after:
+            return frozenset(), office
+        return frozenset(), frozenset()
 
     def timers_for(
         self,
@@ -405,8 +430,13 @@ class Registry:
         self._compiled: dict[tuple[str, int], CompiledWorkflow] = {}
         self._latest: dict[str, int] = {}
         for wf in workflows:
-            self._compiled[(wf.key, wf.version)] = CompiledWorkflow(wf)
-            self._latest[wf.key] = max(self._latest.get(wf.key, 0), wf.version)
+            self.add(wf)
+
+    def add(self, wf: Workflow) -> CompiledWorkflow:
+        """Register a definition version; a new version starts new cases only."""
+        compiled = self._compiled.setdefault((wf.key, wf.version), CompiledWorkflow(wf))
+        self._latest[wf.key] = max(self._latest.get(wf.key, 0), wf.version)
+        return compiled
 
     def get(self, key: str, version: int | None = None) -> CompiledWorkflow:
         version = self._latest[key] if version is None else version

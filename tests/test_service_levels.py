@@ -1,0 +1,82 @@
+"""Office service levels pause while the case waits for the cooperative and resume with
+the business days that were left; the law's periods never pause."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from cases.models import Case, Timer
+from cases.settings import Settings
+from rules.reasons import internal, law, tr
+from tests.conftest import local
+from tests.test_name_approval import act, actor
+from workflows.registry import REGISTRY
+from workflows.spec import (
+    BUSINESS_DAYS,
+    FULL_DAYS,
+    Deadline,
+    State,
+    Workflow,
+    escalate_to,
+    transition,
+)
+
+EVENT = tr(fr="la demande", ar="الطلب")
+
+# A small case type with an office service level (3 business days to review) that pauses
+# while documents are awaited, beside a law period (10 full days) that does not.
+REVIEW = Workflow(
+    key="test_review", version=1, title=tr(fr="Revue", ar="مراجعة"), prefix="TR", initial="review",
+    states=(
+        State("review", tr(fr="En revue", ar="قيد المراجعة"), deadlines=(
+            Deadline("office_review", 3, BUSINESS_DAYS, internal("review_days"), escalate_to("managers"),
+                     event=EVENT, runs_through=("waiting",)),
+            Deadline("legal_period", 10, FULL_DAYS, law(12), escalate_to("managers"),
+                     event=EVENT, runs_through=("waiting",)),
+        )),
+        State("waiting", tr(fr="Pièces attendues", ar="في انتظار الوثائق"), pauses_clock=True),
+        State("done", tr(fr="Terminé", ar="منتهي"), final=True),
+    ),
+    transitions=(
+        transition("ask", source="review", dest="waiting", title=tr(fr="Demander", ar="طلب"), roles={"officer"}),
+        transition("answer", source="waiting", dest="review", title=tr(fr="Reçu", ar="استلام"), roles={"officer"}),
+        transition("finish", source="review", dest="done", title=tr(fr="Finir", ar="إنهاء"), roles={"officer"}),
+    ),
+)
+REGISTRY.add(REVIEW)
+
+
+def due(engine: Engine, reference: str) -> dict[str, tuple[str, object]]:
+    with Session(engine) as s:
+        case = s.exec(select(Case).where(col(Case.reference) == reference)).one()
+        rows = s.exec(select(Timer).where(col(Timer.case_id) == case.id, col(Timer.kind) == "deadline"))
+        return {t.deadline_key: (t.status, t.due_at) for t in rows}
+
+
+def test_waiting_for_documents_pauses_the_office_clock_only(engine: Engine, settings: Settings) -> None:
+    from cases import service
+    from cases.db import unit_of_work
+
+    monday = local(2026, 3, 2, 10, 0)
+    with unit_of_work(engine) as s:
+        ref = service.open_case(db_session=s, workflow_key="test_review", data={},
+                                actor=actor(engine, "officer.agadir"), now=monday, settings=settings).case.reference
+    assert due(engine, ref)["office_review"] == ("pending", local(2026, 3, 6, 0, 0))  # Tue, Wed, Thu
+
+    # Tuesday: documents are missing; one business day (Tuesday) was used, Wednesday and Thursday are left
+    act(engine, settings, ref, "ask", local(2026, 3, 3, 15, 0))
+    assert due(engine, ref)["office_review"][0] == "paused"
+    assert due(engine, ref)["legal_period"][0] == "pending"
+
+    # the answer arrives the next Monday: two business days left, Tuesday 10 and Wednesday 11
+    case = act(engine, settings, ref, "answer", local(2026, 3, 9, 11, 0))
+    assert due(engine, ref)["office_review"] == ("pending", local(2026, 3, 12, 0, 0))
+    assert due(engine, ref)["legal_period"] == ("pending", local(2026, 3, 13, 0, 0))
+    assert case.data["due"]["office_review"] == local(2026, 3, 12, 0, 0).isoformat()
+
+    with Session(engine) as s:
+        from cases.models import CaseEvent
+
+        answered = s.exec(select(CaseEvent).where(col(CaseEvent.trigger) == "answer")).one()
+    assert answered.data["resumed"][0]["business_days_left"] == 2
