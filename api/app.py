@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from api import problems, scheduler
-from api.routes import auth, cases, health, holidays, name_checks, overdue
+from api.routes import auth, cases, health, holidays, name_checks, overdue, workflows
 from api.routes import clock as clock_routes
 from cases.clock import Clock
 from cases.db import make_engine
@@ -57,7 +57,7 @@ def create_app(
     # Tokens expire on real time: a demo clock moved by two months must not sign people out.
     app.state.wall_clock = Clock() if settings.demo_clock else clock
     problems.install(app)
-    for module in (health, auth, overdue, cases, name_checks, holidays, clock_routes):
+    for module in (health, auth, overdue, cases, name_checks, holidays, workflows, clock_routes):
         app.include_router(module.router)
     return app
 

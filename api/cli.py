@@ -55,6 +55,15 @@ def users_create(
 
 
 @app.command()
+def diagrams(folder: str = "docs/workflows") -> None:
+    """Redraw every case type's diagram from its definition."""
+    from workflows.diagram import write_all
+
+    for path in write_all(folder):
+        typer.echo(path)
+
+
+@app.command()
 def demo(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="do nothing if data exists")] = False,
     cooperatives: int = 3000,
