@@ -18,6 +18,35 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 users_app = typer.Typer(help="Office staff accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+workflows_app = typer.Typer(help="Case types and their versions.", no_args_is_help=True)
+app.add_typer(workflows_app, name="workflows")
+
+
+@workflows_app.command("migrate")
+def workflows_migrate(
+    key: str,
+    from_version: Annotated[int, typer.Option("--from")],
+    to_version: Annotated[int, typer.Option("--to")],
+    map_: Annotated[list[str] | None, typer.Option("--map", help="old_state=new_state (same name by default)")] = None,
+    apply: Annotated[bool, typer.Option("--apply/--dry-run", help="dry run unless --apply")] = False,
+) -> None:
+    """Move the open cases of a definition version to the next, or say what would move."""
+    from cases import versions
+    from cases.clock import Clock
+    from workflows.spec import SYSTEM
+
+    mapping = dict(pair.split("=", 1) for pair in (map_ or []))
+    settings = get_settings()
+    try:
+        with unit_of_work(make_engine(settings.database_url)) as session:
+            report = versions.migrate(db_session=session, key=key, from_version=from_version,
+                                      to_version=to_version, mapping=mapping, actor=SYSTEM,
+                                      now=Clock().now(), settings=settings, dry_run=not apply)
+    except Invalid as exc:
+        typer.echo(f"refused: {exc.errors}", err=True)
+        raise typer.Exit(2) from exc
+    for line in report.lines():
+        typer.echo(line)
 
 
 @db_app.command("upgrade")

@@ -167,7 +167,7 @@ def open_case(
     known = facts.load(wf.workflow, db_session=db_session, case=case, data=clean, settings=settings)
     record_event(db_session, case, actor, now, kind="opened", to_state=case.state,
             data={"payload": clean, "facts": facts.summary(known)})
-    _start_timers(db_session, case, timers)
+    start_timers(db_session, case, timers)
     db_session.flush()
     # The receipt carries the tracking PIN: the one message that ever shows it.
     outbox.queue(db_session, case, wf.workflow.on_open, now=now, key="opened", context={"pin": pin})
@@ -222,9 +222,9 @@ def _apply(
     if outcome.closes:
         case.closed_at = now
     db_session.add(case)
-    _cancel_timers(db_session, case, keep=outcome.keep, now=now)
+    cancel_timers(db_session, case, keep=outcome.keep, now=now)
     clocks = _pause_and_resume(db_session, case, outcome, now=now)
-    _start_timers(db_session, case, outcome.start)
+    start_timers(db_session, case, outcome.start)
     record_event(
         db_session, case, actor, now, kind="transition", trigger=outcome.trigger,
         from_state=source, to_state=outcome.dest,
@@ -316,7 +316,7 @@ def record_event(
     return event
 
 
-def _start_timers(db_session: Session, case: Case, timers: tuple[PlannedTimer, ...]) -> None:
+def start_timers(db_session: Session, case: Case, timers: tuple[PlannedTimer, ...]) -> None:
     for t in timers:
         db_session.add(
             Timer(
@@ -336,7 +336,7 @@ def _start_timers(db_session: Session, case: Case, timers: tuple[PlannedTimer, .
         )
 
 
-def _cancel_timers(db_session: Session, case: Case, *, keep: frozenset[str], now: datetime) -> None:
+def cancel_timers(db_session: Session, case: Case, *, keep: frozenset[str], now: datetime) -> None:
     """Leaving a deadline's states stops it: a pending timer is cancelled, a breached one
     (escalated, still overdue) is closed, so that the case stops counting as overdue."""
     for timer in pending_timers(db_session=db_session, case=case):

@@ -3,6 +3,7 @@ the business days that were left; the law's periods never pause."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -80,3 +81,58 @@ def test_waiting_for_documents_pauses_the_office_clock_only(engine: Engine, sett
 
         answered = s.exec(select(CaseEvent).where(col(CaseEvent.trigger) == "answer")).one()
     assert answered.data["resumed"][0]["business_days_left"] == 2
+
+
+REVIEW_V2 = Workflow(
+    key="test_review", version=2, title=REVIEW.title, prefix="TR", initial="triage",
+    states=(
+        State("triage", tr(fr="Tri", ar="فرز")),
+        *REVIEW.states,
+    ),
+    transitions=(
+        transition("accept", source="triage", dest="review", title=tr(fr="Accepter", ar="قبول"), roles={"officer"}),
+        *REVIEW.transitions,
+    ),
+)
+
+
+def test_a_new_version_starts_new_cases_and_migrates_old_ones_on_request(engine: Engine, settings: Settings) -> None:
+    from cases import service, versions
+    from cases.db import unit_of_work
+    from cases.errors import Invalid
+    from workflows.spec import SYSTEM
+
+    monday = local(2026, 3, 2, 10, 0)
+    with unit_of_work(engine) as s:
+        old = service.open_case(db_session=s, workflow_key="test_review", data={},
+                                actor=actor(engine, "officer.agadir"), now=monday, settings=settings).case
+    REGISTRY.add(REVIEW_V2)
+    try:
+        with unit_of_work(engine) as s:
+            new = service.open_case(db_session=s, workflow_key="test_review", data={},
+                                    actor=actor(engine, "officer.agadir"), now=monday, settings=settings).case
+        assert (old.workflow_version, new.workflow_version, new.state) == (1, 2, "triage")
+
+        with unit_of_work(engine) as s, pytest.raises(Invalid):
+            versions.migrate(db_session=s, key="test_review", from_version=1, to_version=2,
+                             mapping={"review": "nowhere"}, actor=SYSTEM, now=monday, settings=settings, dry_run=True)
+        with unit_of_work(engine) as s:
+            rehearsal = versions.migrate(db_session=s, key="test_review", from_version=1, to_version=2,
+                                         mapping={}, actor=SYSTEM, now=monday, settings=settings, dry_run=True)
+        assert rehearsal.references == [old.reference] and rehearsal.moves == {("review", "review"): 1}
+        with Session(engine) as s:
+            assert s.exec(select(Case.workflow_version).where(col(Case.id) == old.id)).one() == 1
+
+        with unit_of_work(engine) as s:
+            versions.migrate(db_session=s, key="test_review", from_version=1, to_version=2,
+                             mapping={}, actor=SYSTEM, now=monday, settings=settings, dry_run=False)
+        with Session(engine) as s:
+            from cases.models import CaseEvent
+
+            assert s.exec(select(Case.workflow_version).where(col(Case.id) == old.id)).one() == 2
+            moved = s.exec(select(CaseEvent).where(col(CaseEvent.case_id) == old.id,
+                                                   col(CaseEvent.kind) == "migrated")).one()
+        assert moved.data == {"from_version": 1, "to_version": 2}
+        assert due(engine, old.reference)["office_review"] == ("pending", local(2026, 3, 6, 0, 0))
+    finally:
+        REGISTRY.discard("test_review", 2)

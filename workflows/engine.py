@@ -438,6 +438,15 @@ class Registry:
         self._latest[wf.key] = max(self._latest.get(wf.key, 0), wf.version)
         return compiled
 
+    def discard(self, key: str, version: int) -> None:
+        """Forget a version (tests that try a definition out)."""
+        self._compiled.pop((key, version), None)
+        remaining = [v for k, v in self._compiled if k == key]
+        if remaining:
+            self._latest[key] = max(remaining)
+        else:
+            self._latest.pop(key, None)
+
     def get(self, key: str, version: int | None = None) -> CompiledWorkflow:
         version = self._latest[key] if version is None else version
         return self._compiled[(key, version)]
