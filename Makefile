@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/coopflow db upgrade
 	$(BIN)/coopflow demo --if-empty
-	$(BIN)/coopflow serve --host $(HOST) --port $(PORT)
+	$(BIN)/coopflow serve --host $(HOST) --port $(PORT) --demo-outbox
 
 test: install
 	$(BIN)/pytest

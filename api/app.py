@@ -9,7 +9,17 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from api import problems, scheduler
-from api.routes import auth, cases, health, holidays, name_checks, overdue, workflows
+from api.routes import (
+    auth,
+    cases,
+    health,
+    holidays,
+    name_checks,
+    notifications,
+    overdue,
+    tracking,
+    workflows,
+)
 from api.routes import clock as clock_routes
 from cases.clock import Clock
 from cases.db import make_engine
@@ -57,7 +67,8 @@ def create_app(
     # Tokens expire on real time: a demo clock moved by two months must not sign people out.
     app.state.wall_clock = Clock() if settings.demo_clock else clock
     problems.install(app)
-    for module in (health, auth, overdue, cases, name_checks, holidays, workflows, clock_routes):
+    for module in (health, auth, overdue, cases, name_checks, holidays, workflows, tracking, clock_routes,
+                   notifications):
         app.include_router(module.router)
     return app
 

@@ -112,13 +112,33 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     scheduler: Annotated[bool, typer.Option("--scheduler/--no-scheduler")] = True,
+    demo_outbox: Annotated[bool | None, typer.Option(
+        "--demo-outbox/--no-demo-outbox",
+        help="catch every email and SMS locally, never sending them (make run); "
+             "default: COOPFLOW_DEMO_OUTBOX")] = None,
 ) -> None:
     """Serve the API (and, by default, the scheduler in the same process)."""
     import uvicorn
 
     from api.app import create_app
+    from notifications.catcher import MailCatcher
+    from notifications.sms_log import SmsLog
 
-    uvicorn.run(create_app(run_scheduler=scheduler), host=host, port=port)
+    settings = get_settings()
+    catcher, sms_log = None, None
+    if settings.demo_outbox if demo_outbox is None else demo_outbox:
+        # Nothing leaves the machine: mail goes to a local catcher, SMS to a local log.
+        catcher = MailCatcher("127.0.0.1", settings.smtp_port).start()
+        sms_log = SmsLog("127.0.0.1", settings.demo_sms_gateway_port).start()
+        settings = settings.model_copy(update={
+            "smtp_host": "127.0.0.1", "smtp_starttls": False, "smtp_tls": False,
+            "smtp_username": None, "smtp_password": None, "sms_gateway_url": sms_log.url,
+        })
+        typer.echo(f"demo outbox: emails at http://{host}:{port}/api/v1/demo/mailbox/page, "
+                   f"SMS at http://{host}:{port}/api/v1/demo/sms")
+    api = create_app(settings=settings, run_scheduler=scheduler)
+    api.state.mail_catcher, api.state.sms_log = catcher, sms_log
+    uvicorn.run(api, host=host, port=port)
 
 
 @app.command("scheduler")

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cases.errors import Conflict, Forbidden, Invalid, NotFound
+from cases.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
 from rules.reasons import Text
 from workflows.engine import ActionBlocked
 
@@ -64,6 +64,15 @@ def install(app: FastAPI) -> None:
                  ar=f"الإجراء «{exc.trigger}» غير ممكن."),
             reasons=[r.as_dict() for r in exc.reasons],
         )
+
+    @app.exception_handler(TooMany)
+    async def _too_many(_: Request, exc: TooMany) -> JSONResponse:
+        response = problem(429, "too_many_requests",
+                           Text(fr=f"Trop de tentatives ; réessayez dans {exc.retry_after} s.",
+                                ar=f"محاولات كثيرة؛ أعيدوا المحاولة بعد {exc.retry_after} ثانية."),
+                           retry_after=exc.retry_after)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(Forbidden)
     async def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:

@@ -14,7 +14,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.engine import Engine
 
-from cases import digest, timers
+from cases import digest, dispatch, timers
 from cases.clock import Clock
 from cases.settings import Settings
 from rules.calendar import OFFICE_TZ
@@ -42,10 +42,14 @@ def fire_due_timers(ctx: Context) -> timers.TickReport:
     return report
 
 
-def dispatch_outbox(ctx: Context) -> None:
-    """Deliver queued notifications. Channels land with the notifications issue; until
-    then the queued rows wait, visible on each case."""
-    del ctx
+def dispatch_outbox(ctx: Context) -> dispatch.DispatchReport:
+    """Deliver what the outbox holds due; delivery is asynchronous, in this thread's own
+    event loop, one SMTP connection for the run."""
+    report = dispatch.dispatch(engine=ctx.engine, now=ctx.clock.now(), worker=ctx.worker,
+                               settings=ctx.settings)
+    if report.claimed:
+        log.info("outbox: %s", report)
+    return report
 
 
 def daily_digest(ctx: Context) -> int:

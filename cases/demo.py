@@ -36,9 +36,9 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col
 
 from cases import reference_data, service
 from cases.access import ROLES
@@ -93,6 +93,9 @@ DEMO_STAFF: tuple[StaffMember, ...] = (
 )
 
 _BATCH = 2000
+# How many proposals a story checks in full for a free name before it settles for one that
+# is only close: in a register of the real size nearly every plausible name is close to one.
+_FREE_NAME_TRIES = 2
 _OPENS = time(8, 30)
 _CLOSES = time(16, 30)
 
@@ -123,8 +126,8 @@ def load(
         created, kept = _staff(session)
         bar = _Bar(progress)
         with bar:
-            register = _register(session, rng, cooperatives, now, bar)
-            states = _play(session, rng, settings, now, register, bar)
+            register, taken = _register(session, rng, cooperatives, now, bar)
+            states = _play(session, rng, settings, now, register, taken, bar)
     return _summary(
         seed=seed, seconds=timing.perf_counter() - started, register=register, states=states,
         created=created, kept=kept,
@@ -170,7 +173,7 @@ def _staff(session: Session) -> tuple[list[str], list[str]]:
     a test's) keeps its password and role. Argon2 is slow on purpose, so the password is
     hashed once for all accounts."""
     existing = set(session.execute(select(col(User.username))).scalars())
-    delegations = dict(session.execute(select(col(Delegation.code), col(Delegation.id))).tuples().all())
+    delegations = dict(session.execute(select(col(Delegation.code), col(Delegation.id))).all())
     password_hash: str | None = None
     created: list[str] = []
     kept: list[str] = []
@@ -219,34 +222,39 @@ class _Draft:
 
 def _register(
     session: Session, rng: random.Random, n: int, now: datetime, bar: _Bar
-) -> list[Registered]:
+) -> tuple[list[Registered], set[str]]:
     """`n` registered cooperatives, spread over the delegations by where their activity
     is done, numbered as the central register numbers them (YYYY/S/NNNNNN, restarting
-    each year in four series)."""
+    each year in four series); and the same-as keys of the whole register."""
     delegations = list(session.execute(select(Delegation)).scalars())
     by_province = {p: d for d in delegations for p in d.provinces}
     used = set(session.execute(
         select(col(NameEntry.same_key)).where(col(NameEntry.source) == "register")
     ).scalars())
     drafts = _drafts(rng, n, used, by_province, delegations, bar)
-    _number(rng, drafts, local_day(now))
+    _number(rng, drafts, local_day(now), load_calendar(session))
     last_seq: dict[tuple[int, int], int] = {
         (year, series): seq
         for year, series, seq in session.execute(
             select(col(Cooperative.reg_year), col(Cooperative.reg_series),
                    func.max(col(Cooperative.reg_seq)))
             .group_by(col(Cooperative.reg_year), col(Cooperative.reg_series))
-        ).tuples()
+        )
     }
     task = bar.task("Storing the register", len(drafts))
     register: list[Registered] = []
     for start in range(0, len(drafts), _BATCH):
         batch = drafts[start : start + _BATCH]
         rows = [_row(rng, d, last_seq, now) for d in batch]
+        # A Core executemany, then the ids by number. With RETURNING, SQLite inserts row by
+        # row and the results are spliced together in quadratic time; through the ORM,
+        # rows with different missing values are sent in separate statements.
+        session.execute(insert(_table(Cooperative)), rows)
+        numbers = [row["national_number"] for row in rows]
         ids = dict(session.execute(
-            insert(Cooperative).returning(col(Cooperative.national_number), col(Cooperative.id)),
-            rows,
-        ).tuples().all())
+            select(col(Cooperative.national_number), col(Cooperative.id))
+            .where(col(Cooperative.national_number).in_(numbers))
+        ).all())
         entries: list[dict[str, Any]] = []
         for draft, row in zip(batch, rows, strict=True):
             number = row["national_number"]
@@ -260,9 +268,13 @@ def _register(
             )
             register.append(Registered(number, row["name_ar"], row["name_fr"], draft.province,
                                        draft.delegation.code))
-        session.execute(insert(NameEntry), entries)
+        session.execute(insert(_table(NameEntry)), entries)
         bar.advance(task, len(batch))
-    return register
+    return register, used
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
 def _drafts(
@@ -274,8 +286,8 @@ def _drafts(
     bar: _Bar,
 ) -> list[_Draft]:
     """Generated names, skipping any whose Arabic or French key is already in the register.
-    The Arabic key is checked first: most repeats are caught before the costlier French
-    key and transliteration are computed."""
+    The Arabic key is checked first, so that most repeats are caught before the rows and
+    their keys are made."""
     task = bar.task("Naming cooperatives", n)
     drafts: list[_Draft] = []
     drawn = 0
@@ -284,10 +296,13 @@ def _drafts(
             raise RuntimeError(f"the name generator cannot make {n} distinct names")
         for g in cooperative_names(rng, min(_BATCH, 2 * (n - len(drafts)) + 10)):
             drawn += 1
-            if same_as_key(g.name_ar) in used or same_as_key(g.name_fr) in used:
+            if same_as_key(g.name_ar) in used:
                 continue
             entries = entries_for([g.name_ar, g.name_fr], source="register", ref="")
-            used.update(e.same_key for e in entries)
+            keys = {e.same_key for e in entries}
+            if len(keys) < 2 or keys & used:
+                continue
+            used.update(keys)
             delegation = by_province.get(g.province)
             province = g.province
             if delegation is None:  # the office moved or renamed this province
@@ -300,10 +315,12 @@ def _drafts(
     return drafts
 
 
-def _number(rng: random.Random, drafts: list[_Draft], today: date) -> None:
+def _number(
+    rng: random.Random, drafts: list[_Draft], today: date, calendar: HolidayCalendar
+) -> None:
     """Registration years weighted to recent ones (about 5,000 new cooperatives a year
-    now, far fewer twenty years ago), a business day within the year, and the series: 4
-    for unions, 1 (natural persons) for most others."""
+    now, far fewer twenty years ago), a day the courts' clerks work within the year, and
+    the series: 4 for unions, 1 (natural persons) for most others."""
     years = list(range(2005, today.year + 1))
     weights = [1 + (y - years[0]) ** 1.5 for y in years]
     for d in drafts:
@@ -311,8 +328,10 @@ def _number(rng: random.Random, drafts: list[_Draft], today: date) -> None:
         first = date(year, 1, 1)
         last = min(date(year, 12, 31), today)
         day = first + timedelta(days=rng.randint(0, (last - first).days))
-        while day.weekday() >= 5 and day > first:
+        while not calendar.is_business_day(day) and day > first:
             day -= timedelta(days=1)
+        while not calendar.is_business_day(day) and day < last:
+            day += timedelta(days=1)
         d.year, d.registered_on = year, day
         if d.generated.kind == "union":
             d.series = 4
@@ -361,7 +380,7 @@ def _row(
 
 _NOT_IN_ADDRESSES = frozenset({
     "cooperative", "feminine", "union", "des", "cooperatives", "al", "el", "pour", "la",
-    "le", "de", "l", "d", "du", "et", "wa",
+    "le", "de", "l", "d", "du", "et", "wa", "an", "ar", "as", "at", "az", "ech", "es", "ait",
 })
 
 
@@ -375,8 +394,14 @@ def _email(name_fr: str, rng: random.Random) -> str:
     return f"coop.{'.'.join(words) or 'contact'}{rng.randint(1, 99)}@{PUBLIC_EMAIL_DOMAIN}"
 
 
+# Mobile blocks of the Moroccan numbering plan (as libphonenumber knows it), so that a
+# demo number passes the checks a real one must pass before an SMS is sent.
+_MOBILE_BLOCKS = ("60", "61", "62", "63", "64", "65", "66", "67", "69", "70", "71", "76", "77",
+                  "78")
+
+
 def _phone(rng: random.Random) -> str:
-    return f"0{rng.choice('67')}{rng.randint(0, 99_999_999):08d}"
+    return f"0{rng.choice(_MOBILE_BLOCKS)}{rng.randint(0, 9_999_999):07d}"
 
 
 # -- the cases: time ------------------------------------------------------------------------------
@@ -397,8 +422,10 @@ class _Office:
     now: datetime
     calendar: HolidayCalendar
     register: list[Registered]
+    taken: set[str]  # the register's same-as keys
     desks: dict[str, _Desk]
     opened: list[_Case] = field(default_factory=list)
+    by_delegation: dict[str, list[Registered]] = field(default_factory=dict)
 
     # -- office hours: people act on business days, between opening and closing time --
 
@@ -408,7 +435,8 @@ class _Office:
             day += step
         return day
 
-    def moment(self, day: date, *, earliest: time = _OPENS, latest: time = time(15, 30)) -> datetime:
+    def moment(self, day: date, *, earliest: time = _OPENS,
+               latest: time = time(15, 30)) -> datetime:
         span = (datetime.combine(day, latest) - datetime.combine(day, earliest)).seconds // 60
         return _at(day, earliest) + timedelta(minutes=self.rng.randint(0, max(span, 0)))
 
@@ -427,7 +455,7 @@ class _Office:
         business day before."""
         before = at - timedelta(minutes=self.rng.randint(*minutes))
         local = before.astimezone(OFFICE_TZ)
-        if local.time() >= _OPENS and self.calendar.is_business_day(local.date()):
+        if _OPENS <= local.time() <= _CLOSES and self.calendar.is_business_day(local.date()):
             return before
         day = self.business_day(local.date() - timedelta(days=1), forward=False)
         return self.moment(day, earliest=time(13, 0), latest=time(16, 0))
@@ -451,18 +479,36 @@ class _Office:
         return check_names(names, db_session=self.session, settings=self.settings, sector=sector)
 
     def fresh(self, desk: _Desk, *, distinctive: tuple[str, str] | None = None) -> Proposal:
-        """A request whose first name is free and plain (or carries the given word): the
-        stories that need a close or taken name build it on purpose."""
-        for _ in range(50):
+        """A request whose first name is free (or, failing that, only close to a registered
+        one) and plain (or carrying the given word), as founders propose who looked at the
+        register first: the stories that need a close or taken name build it on purpose.
+        In a register of the real size most plausible names are close to some other."""
+        fallback: Proposal | None = None
+        checked = 0
+        for _ in range(500):
             p = proposal_for(self.rng, provinces=desk.provinces, distinctive=distinctive)
-            first = self.verdicts(p.names, p.sector)[0]
-            if first.status == "available" and bool(first.sensitive) == (distinctive is not None):
+            if same_as_key(p.names[0]) in self.taken:
+                continue  # known taken without asking: the full check costs milliseconds
+            first = self.verdicts(p.names[:1], p.sector)[0]
+            checked += 1
+            if bool(first.sensitive) != (distinctive is not None):
+                continue
+            if first.status == "available":
                 return p
-        return p
+            if first.status == "too_like" and fallback is None:
+                fallback = p
+            if fallback is not None and checked >= _FREE_NAME_TRIES:
+                break
+        if fallback is None:
+            raise RuntimeError("no proposal the register leaves free: is the register full?")
+        return fallback
 
     def registered(self, desk: _Desk) -> Registered | None:
-        own = [r for r in self.register if r.delegation == desk.code]
-        pool = own or self.register
+        """A registered cooperative of the desk's delegation (of any, if it has none)."""
+        if not self.by_delegation:
+            for r in self.register:
+                self.by_delegation.setdefault(r.delegation, []).append(r)
+        pool = self.by_delegation.get(desk.code) or self.register
         return self.rng.choice(pool) if pool else None
 
     def close_to_register(self, desk: _Desk) -> tuple[str, Registered] | None:
@@ -477,7 +523,8 @@ class _Office:
                 return name, reg
         return None
 
-    def request(self, p: Proposal, names: Sequence[str] | None = None, founders: int | None = None) -> dict[str, Any]:
+    def request(self, p: Proposal, names: Sequence[str] | None = None,
+                founders: int | None = None) -> dict[str, Any]:
         """The request form as the counter officer types it in."""
         count = founders if founders is not None else self.rng.randint(5, 14)
         people: list[str] = []
@@ -488,12 +535,11 @@ class _Office:
         applicant: dict[str, Any] = {
             "full_name": people[0], "language": "ar" if self.rng.random() < 0.7 else "fr",
         }
-        if self.rng.random() < 0.85:
-            applicant["phone"] = _phone(self.rng)
-        if self.rng.random() < 0.5:
-            applicant["email"] = (
-                f"{'.'.join(_ascii_words(people[0]))}{self.rng.randint(1, 99)}@{PUBLIC_EMAIL_DOMAIN}"
-            )
+        # Email only, at a reserved domain: the answers the demo queues must never reach a
+        # real person, and any 06/07 number could be someone's telephone.
+        applicant["email"] = (
+            f"{'.'.join(_ascii_words(people[0]))}{self.rng.randint(1, 99)}@{PUBLIC_EMAIL_DOMAIN}"
+        )
         return {
             "names": list(names if names is not None else p.names),
             "founders": people,
@@ -506,15 +552,19 @@ class _Office:
     def approval(self, names: Sequence[str], sector: str | None, *, accept_close: bool,
                  note: str | None = None) -> dict[str, Any]:
         """The officer's decision as the name check presents it: names taken are passed
-        over, close ones are accepted or rejected, the first that remains is granted."""
+        over; close ones are accepted (when `accept_close`, or when no free name follows)
+        or rejected; the first that remains is granted."""
+        verdicts = self.verdicts(names, sector)
         accept: list[str] = []
         reject: list[str] = []
-        for v in self.verdicts(names, sector):
+        for index, v in enumerate(verdicts):
             if v.status == "available":
                 break
             if v.status == "too_like":
-                if accept_close:
+                free_later = any(w.status == "available" for w in verdicts[index + 1 :])
+                if accept_close or not free_later:
                     accept.append(v.name)
+                    note = note or "Ressemblance examinée : aucun risque de confusion retenu."
                     break
                 reject.append(v.name)
         data: dict[str, Any] = {"accept_similar": accept, "reject_similar": reject}
@@ -767,7 +817,8 @@ def _approved_by_manager(o: _Office, c: _Case) -> Steps:
     at = yield from _refer(o, c, at)
     at = o.later(at, (60, 900))
     yield at
-    c.act("approve", at, {"note": "Accord du responsable : le mot sensible est admis ici."},
+    c.act("approve", at, o.approval(c.data["names"], c.sector, accept_close=False,
+                                    note="Accord du responsable : le mot sensible est admis ici."),
           by=c.desk.manager)
 
 
@@ -812,6 +863,8 @@ def _used(o: _Office, c: _Case) -> Steps:
     if room < 4:
         return
     at = o.days_after(issued, o.rng.randint(4, room))
+    if at > o.now:  # the next business day is still to come: today it is, then
+        at = o.days_ago(0)
     yield at
     province = c.data["province"]
     registered_on = max(local_day(issued), local_day(at) - timedelta(days=o.rng.randint(0, 3)))
@@ -828,7 +881,9 @@ def _refused_taken(o: _Office, c: _Case) -> Steps:
     yield at
     p = o.fresh(c.desk)
     taken = [r for r in (o.registered(c.desk) for _ in range(2)) if r is not None]
-    names = [taken[0].name_ar, taken[-1].name_fr.replace("Coopérative", "Coop", 1)] if taken else p.names
+    names = p.names
+    if taken:  # the same names, as founders write them: another script, "Coop" for short
+        names = [taken[0].name_ar, taken[-1].name_fr.replace("Coopérative", "Coop", 1)]
     c.open(at, o.request(p, list(dict.fromkeys(names))))
     at = o.later(at)
     yield at
@@ -870,7 +925,7 @@ def _refused_association(o: _Office, c: _Case) -> Steps:
 def _refused_agrarian(o: _Office, c: _Case) -> Steps:
     p = proposal_for(o.rng, provinces=c.desk.provinces, distinctive=_AGRARIAN)
     yield from _refused_invalid(
-        o, c, p.names,
+        o, c, p.names[:1],
         "Coopérative de la réforme agraire : hors du champ de l'Office (loi 112-12, art. 1) ; "
         "la demande est à adresser à l'administration chargée de la réforme agraire.", p,
     )
@@ -953,13 +1008,13 @@ def _desks(session: Session) -> dict[str, _Desk]:
 
 
 def _play(session: Session, rng: random.Random, settings: Settings, now: datetime,
-          register: list[Registered], bar: _Bar) -> Counter[str]:
+          register: list[Registered], taken: set[str], bar: _Bar) -> Counter[str]:
     """Play the stories step by step in the order of their instants. A step that would
     fall after now is left to the future (and to the scheduler): the story stops there."""
     desks = _desks(session)
     if not desks:
         raise RuntimeError("no delegation has an active officer and manager to play the demo cases")
-    office = _Office(session, settings, rng, now, load_calendar(session), register, desks)
+    office = _Office(session, settings, rng, now, load_calendar(session), register, taken, desks)
     task = bar.task("Name-approval cases", len(STORIES))
     queue: list[tuple[datetime, int, Steps]] = []
     for index, (story, code) in enumerate(STORIES):

@@ -319,11 +319,13 @@ _PLACES: tuple[Place, ...] = (
     Place("Fès", "فاس", "Fès", 3), Place("Meknès", "مكناس", "Meknès", 3),
     Place("Sefrou", "صفرو", "Sefrou", 3), Place("Ifrane", "إفران", "Ifrane", 2),
     Place("Azrou", "أزرو", "Ifrane", 2), Place("El Hajeb", "الحاجب", "El Hajeb", 2),
-    Place("Missour", "ميسور", "Boulemane", 2), Place("Moulay Yacoub", "مولاي يعقوب", "Moulay Yacoub", 2),
+    Place("Missour", "ميسور", "Boulemane", 2),
+    Place("Moulay Yacoub", "مولاي يعقوب", "Moulay Yacoub", 2),
     # Rabat
     Place("Rabat", "الرباط", "Rabat", 1), Place("Salé", "سلا", "Salé", 2),
     Place("Kénitra", "القنيطرة", "Kénitra", 3), Place("Khémisset", "الخميسات", "Khémisset", 4),
-    Place("Témara", "تمارة", "Skhirate-Témara", 1), Place("Sidi Kacem", "سيدي قاسم", "Sidi Kacem", 3),
+    Place("Témara", "تمارة", "Skhirate-Témara", 1),
+    Place("Sidi Kacem", "سيدي قاسم", "Sidi Kacem", 3),
     Place("Sidi Slimane", "سيدي سليمان", "Sidi Slimane", 3),
     # Béni Mellal
     Place("Béni Mellal", "بني ملال", "Béni Mellal", 4), Place("Khénifra", "خنيفرة", "Khénifra", 4),
@@ -333,7 +335,8 @@ _PLACES: tuple[Place, ...] = (
     # Casablanca-Settat
     Place("Casablanca", "الدار البيضاء", "Casablanca", 2), Place("Settat", "سطات", "Settat", 3),
     Place("El Jadida", "الجديدة", "El Jadida", 4), Place("Berrechid", "برشيد", "Berrechid", 2),
-    Place("Mohammedia", "المحمدية", "Mohammedia", 1), Place("Benslimane", "بنسليمان", "Benslimane", 2),
+    Place("Mohammedia", "المحمدية", "Mohammedia", 1),
+    Place("Benslimane", "بنسليمان", "Benslimane", 2),
     Place("Sidi Bennour", "سيدي بنور", "Sidi Bennour", 3),
     # Marrakech-Safi
     Place("Marrakech", "مراكش", "Marrakech", 3), Place("Safi", "آسفي", "Safi", 3),
@@ -561,11 +564,29 @@ def _distinctive(rng: random.Random) -> tuple[str, str]:
     return first.ar, rng.choice(first.fr)
 
 
-def _place_for(rng: random.Random, activity: Activity | None) -> Place:
+def _place_for(
+    rng: random.Random, activity: Activity | None, within: Collection[str] | None = None
+) -> Place:
+    if within is not None:
+        typical = activity.provinces if activity is not None and activity.provinces else None
+        places = [p for p in _PLACES if p.province in within
+                  and (typical is None or p.province in typical)]
+        if places:
+            return rng.choices(places, weights=[p.weight for p in places])[0]
     if activity is not None and activity.key in _T.places_for:
         places, cum = _T.places_for[activity.key]
         return rng.choices(places, cum_weights=cum)[0]
     return rng.choices(_PLACES, cum_weights=_T.places_cum)[0]
+
+
+def _activity(rng: random.Random, within: Collection[str] | None) -> Activity:
+    """An activity, weighted; within given provinces, one that is done there (saffron is
+    not a Rabat cooperative's)."""
+    for _ in range(50):
+        activity = rng.choices(_ACTIVITIES, cum_weights=_T.activities_cum)[0]
+        if within is None or not activity.provinces or set(activity.provinces) & set(within):
+            return activity
+    return activity
 
 
 def _of_place(place: str) -> str:
@@ -590,7 +611,8 @@ def _compose(
     ar_tail = " ".join(ar_parts + ([place.ar] if place else []))
     fr_tail = " ".join(fr_parts)
     if place is not None:
-        fr_tail += f", {place.fr}" if phrase is not None or style < 0.5 else f" {_of_place(place.fr)}"
+        after_comma = phrase is not None or style < 0.5
+        fr_tail += f", {place.fr}" if after_comma else f" {_of_place(place.fr)}"
     if kind == "union":
         return f"اتحاد تعاونيات {ar_tail}", f"Union des coopératives {fr_tail}"
     if kind == "women":
@@ -610,21 +632,25 @@ def _kind(rng: random.Random) -> str:
     return "cooperative"
 
 
-def _one(rng: random.Random, distinctive: tuple[str, str] | None = None) -> GeneratedName:
+def _one(
+    rng: random.Random,
+    distinctive: tuple[str, str] | None = None,
+    within: Collection[str] | None = None,
+) -> GeneratedName:
     kind = _kind(rng)
     roll = rng.random()
     # Unions always say what they federate and where; other names often say both, and
     # rarely neither (then the distinctive word alone must carry the name).
     with_activity = kind == "union" or roll < 0.80
     with_place = kind == "union" or roll < 0.62 or roll >= 0.83
-    activity = rng.choices(_ACTIVITIES, cum_weights=_T.activities_cum)[0] if with_activity else None
+    activity = _activity(rng, within) if with_activity else None
     if activity is None:
         sector = rng.choices(SECTORS, weights=_SECTOR_WEIGHTS)[0]
         phrase = None
     else:
         sector = activity.sector
         phrase = rng.choice(activity.phrases)
-    place = _place_for(rng, activity)
+    place = _place_for(rng, activity, within)
     name_ar, name_fr = _compose(
         distinctive or _distinctive(rng), phrase, place if with_place else None, kind, rng.random()
     )
@@ -654,19 +680,16 @@ def proposal_for(
 ) -> Proposal:
     """A new request, optionally in one of `provinces` (a delegation's) and around a given
     distinctive word (Arabic, French). The names after the first keep its activity and
-    place with another distinctive word, as founders propose fallbacks."""
-    first = _one(rng, distinctive)
-    for _ in range(500):
-        if provinces is None or first.province in provinces:
-            break
-        first = _one(rng, distinctive)
-    else:
-        raise ValueError(f"no generated place lies in the provinces {sorted(provinces or ())}")
+    place with another distinctive word, as founders propose fallbacks. Provinces that
+    no known place lies in (the office renamed one) are ignored rather than refused."""
+    first = _one(rng, distinctive, provinces)
     activity = next((a for a in _ACTIVITIES if a.key == first.activity), None)
     place = next((p for p in _PLACES if p.fr == first.place), None)
     names = [first.name_ar if rng.random() < 0.65 else first.name_fr]
     count = rng.choices((1, 2, 3), weights=(35, 35, 30))[0]
-    while len(names) < count:
+    for _ in range(20 * count):
+        if len(names) == count:
+            break
         phrase = rng.choice(activity.phrases) if activity else None
         name_ar, name_fr = _compose(_distinctive(rng), phrase, place, first.kind, rng.random())
         name = name_ar if rng.random() < 0.5 else name_fr

@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from cases import overdue
+from cases import outbox, overdue
 from cases.db import unit_of_work
 from cases.models import Delegation, Outbox, User
 from rules.calendar import local_day
+from workflows.registry import REGISTRY
 from workflows.spec import Actor
 
 
-def summary(board: overdue.Dashboard, language: str) -> str:
-    """A plain-text body; the notification templates will dress it."""
-    if language == "ar":
-        lines = [f"الملفات المتأخرة: {board.overdue}", f"الملفات المهددة بالتأخر: {board.at_risk}"]
-        lines += [f"- {w}: {n}" for w, n in board.by_workflow.most_common()]
-        lines += [f"- {o}: {n}" for o, n in board.by_officer.most_common()]
-    else:
-        lines = [f"Dossiers en retard : {board.overdue}", f"Dossiers à risque : {board.at_risk}"]
-        lines += [f"- {w} : {n}" for w, n in board.by_workflow.most_common()]
-        lines += [f"- {o} : {n}" for o, n in board.by_officer.most_common()]
-    return "\n".join(lines)
+def context(board: overdue.Dashboard, delegation: Delegation, language: str, now: datetime) -> dict[str, Any]:
+    """What the `daily_digest` template tells, in the manager's language."""
+    lang: Any = language
+    return {
+        "office": outbox.OFFICE.in_(lang),
+        "delegation": delegation.name_ar if language == "ar" else delegation.name_fr,
+        "today": local_day(now),
+        "overdue": board.overdue,
+        "at_risk": board.at_risk,
+        "by_workflow": [(REGISTRY.get(key).workflow.title.in_(lang), n)
+                        for key, n in board.by_workflow.most_common()],
+        "by_officer": board.by_officer.most_common(),
+    }
 
 
 def queue_daily(*, engine: Engine, now: datetime) -> int:
@@ -43,18 +47,21 @@ def queue_daily(*, engine: Engine, now: datetime) -> int:
             if not (board.overdue or board.at_risk):
                 continue
             for manager in managers:
-                queued += _queue_one(s, manager, board, day, now)
+                queued += _queue_one(s, manager, delegation, board, day, now)
     return queued
 
 
-def _queue_one(s: Session, manager: User, board: overdue.Dashboard, day: str, now: datetime) -> int:
+def _queue_one(
+    s: Session, manager: User, delegation: Delegation, board: overdue.Dashboard, day: str,
+    now: datetime,
+) -> int:
     key = f"digest:{day}:{manager.username}"
     if s.exec(select(Outbox.id).where(col(Outbox.idempotency_key) == key)).first() is not None:
         return 0
     assert manager.email is not None
-    s.add(Outbox(
+    s.add(outbox.message(
         template="daily_digest", recipient="managers", channel="email", address=manager.email,
-        language=manager.language, body_text=summary(board, manager.language), created_at=now,
-        next_attempt_at=now, idempotency_key=key,
+        language=manager.language, now=now, key=key,
+        context={**context(board, delegation, manager.language, now), "recipient_name": manager.full_name},
     ))
     return 1

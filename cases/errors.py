@@ -33,3 +33,11 @@ class Invalid(Exception):
 class Forbidden(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
+
+
+class TooMany(Exception):
+    """Too many attempts: come back after `retry_after` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests; retry after {retry_after}s")
+        self.retry_after = retry_after

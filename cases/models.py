@@ -179,7 +179,10 @@ class Timer(SQLModel, table=True):
 
 
 class Outbox(SQLModel, table=True):
-    """A notification written in the transaction of the step that caused it."""
+    """A notification written, already rendered, in the transaction of the step that
+    caused it. The dispatcher claims due rows with a lease (`claimed_by`/`claimed_until`);
+    `unconfirmed` counts claims that ended without a verdict (a worker stopped mid-send),
+    so that such a message is sent once more at most, never twice more."""
 
     __table_args__ = (
         Index(
@@ -187,6 +190,12 @@ class Outbox(SQLModel, table=True):
             "next_attempt_at",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_outbox_failed",
+            "created_at",
+            postgresql_where=text("status = 'failed'"),
+            sqlite_where=text("status = 'failed'"),
         ),
     )
 
@@ -207,6 +216,10 @@ class Outbox(SQLModel, table=True):
     idempotency_key: str = Field(unique=True, max_length=80)
     provider_id: str | None = Field(default=None, max_length=200)
     last_error: str | None = None
+    sent_at: datetime | None = _utc(default=None)
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_until: datetime | None = _utc(default=None)
+    unconfirmed: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
 
 
 class User(SQLModel, table=True):

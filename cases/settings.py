@@ -36,12 +36,50 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     mail_from: str = "ODCO <no-reply@odco.example>"
 
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, description="Per SMTP command.")
+
     sms_gateway_url: str | None = None
     sms_gateway_token: SecretStr | None = None
+    sms_gateway_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="A gateway slower than this is a transient failure."
+    )
+    sms_concurrency: int = Field(default=8, ge=1, description="SMS requests in flight at once.")
+
+    outbox_batch_size: int = Field(
+        default=100, ge=1, description="Messages claimed at once (one SMTP connection each)."
+    )
+    outbox_lease_seconds: float = Field(
+        default=600.0, gt=0,
+        description="How long a claim holds; a stopped worker's messages come back after it.",
+    )
+    outbox_max_attempts: int = Field(
+        default=8, ge=1, description="Transient failures after which a message is failed."
+    )
+    outbox_backoff_seconds: float = Field(default=30.0, gt=0, description="First retry delay.")
+    outbox_backoff_max_seconds: float = Field(default=3600.0, gt=0, description="Retry delay cap.")
+    outbox_backoff_jitter: float = Field(
+        default=0.5, ge=0, le=1,
+        description="Share of each retry delay drawn at random, so retries do not come in waves.",
+    )
+
+    demo_outbox: bool = Field(
+        default=False,
+        description="Catch the outbox locally (a mail catcher on smtp_host:smtp_port and an SMS "
+        "gateway log) for `make run`. Never in production.",
+    )
+    demo_sms_gateway_port: int = Field(default=8026, description="Port of the demo SMS gateway log.")
 
     timer_poll_seconds: float = Field(default=5.0, gt=0, description="How often due timers are claimed.")
     outbox_poll_seconds: float = Field(default=10.0, gt=0)
     digest_hour: int = Field(default=7, ge=0, le=23, description="Office hour of the managers' digest.")
+
+    rate_limit_storage: str = Field(
+        default="memory://", description="limits storage URI; a shared one (redis://) for several workers"
+    )
+    track_rate_per_client: str = "30 per minute"
+    track_rate_per_reference: str = "10 per hour"
+    login_rate_per_client: str = "30 per minute"
+    login_rate_per_user: str = "10 per 15 minutes"
 
     demo_clock: bool = Field(
         default=False, description="Lets an admin move the clock through the API. Never in production."

@@ -117,7 +117,9 @@ def engine(migrated_engine: Engine) -> Engine:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(database_url="sqlite://", secret_key="test-secret-key-long-enough-for-hs256-0123456789")  # type: ignore[arg-type]
+    # each test counts its own rate limits (the limiter is shared per storage URI)
+    return Settings(database_url="sqlite://", secret_key="test-secret-key-long-enough-for-hs256-0123456789",  # type: ignore[arg-type]
+                    rate_limit_storage=f"memory://?{uuid.uuid4().hex}")
 
 
 @pytest.fixture

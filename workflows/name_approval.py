@@ -251,6 +251,8 @@ NAME_APPROVAL = Workflow(
         State(
             "submitted",
             tr(fr="Demande reçue", ar="طلب مستلم"),
+            next_step=tr(fr="L'Office examine les noms proposés et décide dans les 2 jours.",
+                         ar="يدرس المكتب الأسماء المقترحة ويبت فيها داخل أجل يومين."),
             deadlines=(
                 Deadline(
                     "decision", 2, FULL_DAYS, law(7), escalate_to("managers"),
@@ -261,6 +263,8 @@ NAME_APPROVAL = Workflow(
         State(
             "manager_review",
             tr(fr="Soumise au responsable", ar="معروض على المسؤول"),
+            next_step=tr(fr="Un responsable de l'Office examine le nom proposé.",
+                         ar="يدرس مسؤول بالمكتب الاسم المقترح."),
             deadlines=(
                 Deadline(
                     "manager_review", Setting("manager_review_business_days"), BUSINESS_DAYS,
@@ -272,6 +276,8 @@ NAME_APPROVAL = Workflow(
         State(
             "approved",
             tr(fr="Certificat délivré", ar="الشهادة مسلمة"),
+            next_step=tr(fr="Déposez le dossier de constitution au registre local avant la fin de validité du certificat.",
+                         ar="أودعوا ملف التأسيس بالسجل المحلي قبل انتهاء صلاحية الشهادة."),
             deadlines=(
                 Deadline(
                     "certificate_validity", certificates.VALIDITY_DAYS, FULL_DAYS, decree(4),
@@ -288,6 +294,8 @@ NAME_APPROVAL = Workflow(
         State(
             "expired",
             tr(fr="Certificat expiré (prorogation possible)", ar="شهادة منتهية الصلاحية (التمديد ممكن)"),
+            next_step=tr(fr="Tous les signataires peuvent demander une prorogation de 60 jours dans les 7 jours suivant l'expiration.",
+                         ar="يمكن لجميع الموقعين طلب تمديد لمدة 60 يوما داخل 7 أيام الموالية لانتهاء الصلاحية."),
             deadlines=(
                 Deadline(
                     "extension_window", certificates.EXTENSION_WINDOW_DAYS, FULL_DAYS, decree(4),

@@ -144,6 +144,7 @@ class State:
     reminders: tuple[Reminder, ...] = ()
     final: bool = False
     pauses_clock: bool = False
+    next_step: Text | None = None  # what the cooperative reads when it tracks its case
 
 
 @dataclass(frozen=True)
