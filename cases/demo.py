@@ -764,7 +764,7 @@ def _approve(o: _Office, c: _Case, days_ago: int) -> Steps:
     at = o.earlier(approve_at)
     yield at
     c.open(at, o.request(o.fresh(c.desk)))
-    assign_at = o.later(at, (10, 60))
+    assign_at = at + timedelta(minutes=o.rng.randint(5, 20))
     if assign_at >= approve_at:
         assign_at = at + (approve_at - at) / 2
     yield assign_at

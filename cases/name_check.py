@@ -49,7 +49,8 @@ def check_name(
         engine = db_session.get_bind()
         index = name_index.for_engine(engine)  # type: ignore[arg-type]
         index.catch_up(db_session)
-        scored = index.similar(tkey, settings.name_similarity_threshold, settings.name_similar_limit)
+        scored = index.similar(tkey, settings.name_similarity_threshold, settings.name_similar_limit,
+                               settings.name_too_like_extra_words)
         ids = [i for i, _ in scored if i not in seen]
         if ids:
             entries = {
@@ -89,11 +90,12 @@ def entries_for(
     case_id: int | None = None,
 ) -> list[NameEntry]:
     """The rows that make these names block new ones."""
+    keyed = [(n, same_as_key(n)) for n in names]
     return [
         NameEntry(
-            source=source, ref=ref, name=n, same_key=same_as_key(n), translit_key=translit_key(n),
+            source=source, ref=ref, name=n, same_key=key, translit_key=translit_key(n),
             cooperative_id=cooperative_id, case_id=case_id, active=True,
         )
-        for n in names
-        if same_as_key(n)
+        for n, key in keyed
+        if key
     ]

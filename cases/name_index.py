@@ -9,9 +9,13 @@ matches from the database.
 Two ways a name is "too like" another (the Companies House idea, on our cross-script keys):
 - spelled alike: `fuzz.ratio` at or above the office's threshold. A ratio of at least T
   bounds the two lengths, so only keys of nearby lengths are scored;
-- one contains the other: every distinctive word of the shorter name is in the longer one
-  ("Al Amal" and "Al Amal Tiznit"). An inverted index of words finds those, and they are
-  scored with `fuzz.WRatio`, which rates such containment high without calling it identical.
+- one is the other plus a word or so: every distinctive word of the shorter name is in the
+  longer one, which adds at most `extra_words` (an office setting; "Al Amal" and "Al Amal
+  Tiznit"). Moroccan names reuse a few dozen distinctive words with an activity and a
+  place, so a name that adds a whole activity and place to a one-word name is not "too
+  like" it: flagging those would flag nearly every request of a 65,000-name register.
+  An inverted index of words finds the candidates, scored with `fuzz.WRatio`, which rates
+  such containment high without calling it identical.
 """
 
 from __future__ import annotations
@@ -73,7 +77,7 @@ class NameIndex:
         self.ids_by_slot[slot].append(entry_id)
         self.last_id = max(self.last_id, entry_id)
 
-    def similar(self, key: str, threshold: float, limit: int) -> list[tuple[int, float]]:
+    def similar(self, key: str, threshold: float, limit: int, extra_words: int = 1) -> list[tuple[int, float]]:
         """Entry ids of names too like `key` (score at least `threshold`), best first."""
         if not key:
             return []
@@ -86,7 +90,7 @@ class NameIndex:
             key, [self.keys[s] for s in near], scorer=fuzz.ratio, score_cutoff=threshold, limit=limit
         ):
             scores[near[i]] = score
-        contained = self._containing_or_contained(_words(key))
+        contained = self._containing_or_contained(_words(key), extra_words)
         contained = [s for s in contained if s not in scores][:_MAX_CONTAINMENT_CANDIDATES]
         for _, score, i in process.extract(
             key, [self.keys[s] for s in contained], scorer=fuzz.WRatio, score_cutoff=threshold,
@@ -96,15 +100,17 @@ class NameIndex:
         best = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:limit]
         return [(entry_id, score) for slot, score in best for entry_id in self.ids_by_slot[slot]]
 
-    def _containing_or_contained(self, words: frozenset[str]) -> list[int]:
-        """Slots whose words include all of `words`, or are all among `words`."""
+    def _containing_or_contained(self, words: frozenset[str], extra_words: int) -> list[int]:
+        """Slots whose words include all of `words`, or are all among `words`, with at
+        most `extra_words` words more on either side."""
         if not words:
             return []
         hits = Counter(chain.from_iterable(self.postings.get(w, ()) for w in words))
         return [
             slot
             for slot, n in hits.items()
-            if n == len(words) or n == self.word_counts[slot]
+            if (n == len(words) and self.word_counts[slot] - n <= extra_words)
+            or (n == self.word_counts[slot] and len(words) - n <= extra_words)
         ]
 
 

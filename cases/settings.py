@@ -91,6 +91,10 @@ class Settings(BaseSettings):
         description="Score (0-100) from which a proposed name is 'too like' an existing one.",
     )
     name_similar_limit: int = Field(default=10, ge=1, le=50)
+    name_too_like_extra_words: int = Field(
+        default=1, ge=0, le=5,
+        description="A name that is another plus at most this many words is 'too like' it.",
+    )
     certificate_reminder_days: int = Field(
         default=10, ge=1, description="Days before a certificate expires to remind the applicant."
     )

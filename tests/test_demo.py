@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, time
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +18,7 @@ from cases import demo, demo_names
 from cases.clock import FixedClock
 from cases.models import Case, CaseEvent, Cooperative, NameEntry, Timer, User
 from cases.settings import Settings
+from rules.calendar import OFFICE_TZ
 from rules.names import same_as_key, script_of, translit_key
 from workflows.name_approval import NAME_APPROVAL
 
@@ -85,6 +86,19 @@ def test_the_system_takes_the_steps_that_fall_due_and_people_the_others(
     by_system = {e.trigger for e in events if e.actor == "system"}
     assert by_system == {"expire", "close_unextended"}
     assert all(e.actor != "system" for e in events if e.trigger not in by_system)
+
+
+def test_people_act_in_office_hours_and_the_system_when_a_day_ends(
+    engine: Engine, loaded: str
+) -> None:
+    with Session(engine) as s:
+        events = list(s.execute(select(CaseEvent)).scalars())
+    for e in events:
+        at = e.at.astimezone(OFFICE_TZ)
+        if e.actor == "system":
+            assert at.time() == time(0, 0)  # a full-day period ends at local midnight
+        else:
+            assert at.weekday() < 5 and time(8, 30) <= at.time() <= time(17, 0), (e.actor, at)
 
 
 def test_expired_certificates_can_still_be_extended(

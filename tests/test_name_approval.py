@@ -281,3 +281,18 @@ def test_certificate_name_entry_follows_the_case(engine: Engine, settings: Setti
     with Session(engine) as s:
         entries = s.exec(select(NameEntry).where(NameEntry.source == "certificate")).scalars().all()  # type: ignore[call-overload]
     assert [(e.ref, e.active) for e in entries] == [(ref, False)]
+
+
+@pytest.mark.parametrize(("registered", "proposed", "status"), [
+    ("Coopérative Al Amal", "Coopérative Al Amal Tiznit", "too_like"),      # one word added
+    ("Coopérative Al Amal", "Coopérative Al Amel", "too_like"),             # another spelling
+    ("Coopérative Al Amal", "Coopérative Al Amal pour le miel Azilal", "available"),  # a new activity and place
+    ("Coopérative Al Amal Tiznit", "Coopérative Al Baraka Tiznit", "available"),      # another distinctive word
+])
+def test_too_like_is_a_word_added_or_a_spelling(engine: Engine, settings: Settings, registered: str,
+                                                 proposed: str, status: str) -> None:
+    from cases.name_check import check_name
+
+    register(engine, "تعاونية الوحدة للنسيج", registered)
+    with Session(engine) as s:
+        assert check_name(proposed, db_session=s, settings=settings).status == status
