@@ -87,7 +87,7 @@ class Settings(BaseSettings):
 
     # -- office policy ------------------------------------------------------------------
     name_similarity_threshold: float = Field(
-        default=85.0, ge=50, le=100,
+        default=90.0, ge=50, le=100,
         description="Score (0-100) from which a proposed name is 'too like' an existing one.",
     )
     name_similar_limit: int = Field(default=10, ge=1, le=50)
