@@ -197,7 +197,7 @@ def act(
         view(case), trigger, actor, raw_payload=data, now=now, facts=known,
         policy=settings.policy(), calendar=load_calendar(db_session),
     )
-    _apply(db_session, wf, case, outcome, actor, now, facts.summary(known))
+    _apply(db_session, wf, case, outcome, actor, now, facts.summary(known), settings)
     try:
         db_session.flush()
     except StaleDataError:
@@ -214,6 +214,7 @@ def _apply(
     actor: Actor,
     now: datetime,
     fact_summary: Mapping[str, Any],
+    settings: Settings,
 ) -> None:
     source = case.state
     case.state = outcome.dest
@@ -230,7 +231,7 @@ def _apply(
         from_state=source, to_state=outcome.dest,
         data={"payload": outcome.payload, "facts": fact_summary, **clocks},
     )
-    projections.after_step(db_session, wf.workflow, case, outcome)
+    projections.after_step(db_session, wf.workflow, case, outcome, now=now, settings=settings)
     outbox.queue(db_session, case, outcome.notify, now=now)
 
 
