@@ -12,6 +12,7 @@ from api import problems, scheduler
 from api.routes import (
     auth,
     cases,
+    cooperatives,
     health,
     holidays,
     name_checks,
@@ -67,7 +68,7 @@ def create_app(
     # Tokens expire on real time: a demo clock moved by two months must not sign people out.
     app.state.wall_clock = Clock() if settings.demo_clock else clock
     problems.install(app)
-    for module in (health, auth, overdue, cases, name_checks, holidays, workflows, tracking, clock_routes,
+    for module in (health, auth, overdue, cases, cooperatives, name_checks, holidays, workflows, tracking, clock_routes,
                    notifications):
         app.include_router(module.router)
     return app
