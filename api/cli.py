@@ -18,8 +18,56 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 users_app = typer.Typer(help="Office staff accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+register_app = typer.Typer(help="The central register of cooperatives.", no_args_is_help=True)
+app.add_typer(register_app, name="register")
 workflows_app = typer.Typer(help="Case types and their versions.", no_args_is_help=True)
 app.add_typer(workflows_app, name="workflows")
+
+
+@register_app.command("import")
+def register_import(
+    path: str,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="import the good lines, report the rest")] = False,
+) -> None:
+    """Import a CSV (UTF-8) of the register: nothing unless every line is valid."""
+    import os
+
+    from rich.progress import Progress
+
+    from cases import register
+
+    settings = get_settings()
+    size = os.path.getsize(path)
+    with open(path, "rb") as stream, Progress(transient=True) as bar:
+        task = bar.add_task("importing", total=size)
+        try:
+            with unit_of_work(make_engine(settings.database_url)) as session:
+                report = register.import_csv(
+                    stream, db_session=session, skip_invalid=skip_invalid,
+                    progress=lambda _: bar.update(task, completed=stream.tell()),
+                )
+                if report.errors and not skip_invalid:
+                    session.rollback()
+        except Invalid as exc:
+            typer.echo(f"refused: {exc.errors[0]['msg']}", err=True)
+            raise typer.Exit(2) from exc
+    for line in register.lines(report.errors):
+        typer.echo(line, err=True)
+    typer.echo(f"read {report.read} lines, imported {report.imported}, refused {len(report.errors)}")
+    if report.errors and not skip_invalid:
+        typer.echo("nothing imported: correct the lines above, or use --skip-invalid", err=True)
+        raise typer.Exit(1)
+
+
+@register_app.command("export")
+def register_export(path: str) -> None:
+    """Write the whole register to a CSV file (UTF-8)."""
+    from cases import register
+
+    with open(path, "w", encoding="utf-8-sig", newline="") as out, \
+            unit_of_work(make_engine(get_settings().database_url)) as session:
+        count = register.export_csv(db_session=session, out=out)
+    typer.echo(f"{count} cooperatives written to {path}")
 
 
 @workflows_app.command("migrate")

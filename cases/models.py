@@ -67,6 +67,19 @@ class Cooperative(SQLModel, table=True):
     registered_on: date
 
 
+class CooperativeEvent(SQLModel, table=True):
+    """A correction of a register entry: what changed, by whom, when and why."""
+
+    __tablename__ = "cooperative_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cooperative_id: int = Field(foreign_key="cooperative.id", index=True)
+    at: datetime = _utc()
+    actor: str = Field(max_length=80)
+    reason: str = Field(max_length=1000)
+    changes: dict[str, Any] = _json()
+
+
 class NameEntry(SQLModel, table=True):
     """A name that blocks a new one: a registered cooperative's or a valid certificate's.
 
@@ -193,7 +206,7 @@ class Outbox(SQLModel, table=True):
         ),
         Index(
             "ix_outbox_failed",
-            "created_at",
+            "id",
             postgresql_where=text("status = 'failed'"),
             sqlite_where=text("status = 'failed'"),
         ),

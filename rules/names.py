@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -71,19 +72,18 @@ def _is_arabic(ch: str) -> bool:
     )
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_ARABIC_LETTER = re.compile(r"(?![\W\d_])[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+
 def script_of(name: str) -> Script:
     """The script most of the letters are written in; a tie counts as Latin.
 
     Digits are spelled in the language of this script, so that "Coop 3 Frères" meets
     "Coop Trois Frères" and "تعاونية 3 إخوة" meets "تعاونية ثلاثة إخوة"."""
-    arabic = latin = 0
-    for ch in name:
-        if ch == _TATWEEL or not ch.isalpha():
-            continue
-        if _is_arabic(ch):
-            arabic += 1
-        else:
-            latin += 1
+    tatweels = name.count(_TATWEEL)
+    arabic = len(_ARABIC_LETTER.findall(name)) - tatweels
+    latin = len(_LETTER.findall(name)) - tatweels - arabic
     return "ar" if arabic > latin else "latin"
 
 
@@ -116,15 +116,21 @@ _LETTER_FOLD = str.maketrans(
 _SEATS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ؤ": "و", "ئ": "ي"})
 
 
-def _fold(text: str) -> str:
-    """Case, accents, harakat, shadda and tatweel away; hamza seats and ة kept."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(
-        ch for ch in decomposed if not unicodedata.combining(ch) or ch in _HAMZA_MARKS
-    )
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", ch)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c) or c in _HAMZA_MARKS)
     recomposed = unicodedata.normalize("NFC", kept)
-    bare = "".join(ch for ch in recomposed if not unicodedata.combining(ch))
+    bare = "".join(c for c in recomposed if not unicodedata.combining(c))
     return bare.casefold().translate(_LETTER_FOLD)
+
+
+def _fold(text: str) -> str:
+    """Case, accents, harakat, shadda and tatweel away; hamza seats and ة kept.
+
+    Character by character (cached: a register import folds millions of them) once the
+    text is composed, so that an alef typed with a separate hamza mark folds like أ."""
+    return "".join(map(_fold_char, unicodedata.normalize("NFC", text)))
 
 
 def _seatless(token: str) -> str:
@@ -303,14 +309,17 @@ _AND_WORDS = frozenset({"&", "and", "et", "و", "wa"})
 _AND = "&"
 
 
-def _raw_tokens(name: str) -> list[str]:
+@lru_cache(maxsize=65_536)
+def _raw_tokens(name: str) -> tuple[str, ...]:
+    """Both keys start from these tokens, and a register import keys every name twice:
+    the cache makes the folding (the costly part) happen once per name."""
     script = script_of(name)
     text = _fold(_spell_digits(_fold(name), script))
     text = _HYPHENATED_SUN_ARTICLE.sub("", text.replace("&", " & "))
-    return _TOKEN.findall(text)
+    return tuple(_TOKEN.findall(text))
 
 
-def _without_legal_words(tokens: list[str]) -> list[str]:
+def _without_legal_words(tokens: Sequence[str]) -> list[str]:
     kept: list[str] = []
     i = 0
     while i < len(tokens):
