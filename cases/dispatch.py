@@ -25,6 +25,7 @@ import asyncio
 import random
 import time
 from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -322,42 +323,38 @@ async def run(
     max_batches: int | None = None,
 ) -> DispatchReport:
     """Deliver everything due by `now`, batch after batch, over one SMTP connection and
-    one HTTP client. A message that fails now is due later, so a run always ends."""
+    one HTTP client. A message that fails now is due later, so a run always ends.
+
+    Every claim of the run holds until `now` + lease, so the run stops claiming and
+    sending when half the lease has passed (on the process's own clock: `now` may be a
+    test's or a demo's): no message is still being sent when its claim could be taken
+    over. A backlog larger than that is the next run's."""
     rng = rng or random.Random()
     lease = timedelta(seconds=settings.outbox_lease_seconds)
+    stop_at = time.monotonic() + lease.total_seconds() / 2
     total = DispatchReport()
     batches = 0
-    http = _gateway(settings)
-    async with Mailer(smtp_config(settings)) as mailer:
-        gateway: SmsGateway = NoSmsGateway()
-        if http is not None:
-            gateway = await http.__aenter__()
-        try:
-            while max_batches is None or batches < max_batches:
-                batch, abandoned = claim(
-                    engine=engine, now=now, worker=worker, limit=settings.outbox_batch_size,
-                    lease=lease,
-                )
-                total = total + DispatchReport(claimed=abandoned, failed=abandoned)
-                if not batch:
-                    if abandoned:
-                        continue
-                    break
-                batches += 1
-                # Stop sending well before the lease ends (the clock may be a test's or a
-                # demo's, so the lease is measured here on the process's own clock).
-                stop_at = time.monotonic() + lease.total_seconds() / 2
-                verdicts = await deliver(
-                    batch, mailer=mailer, gateway=gateway, now=now, settings=settings,
-                    stop_at=stop_at,
-                )
-                total = total + record(
-                    engine=engine, batch=batch, verdicts=verdicts, now=now, worker=worker,
-                    settings=settings, rng=rng,
-                )
-        finally:
-            if http is not None:
-                await http.__aexit__(None, None, None)
+    async with AsyncExitStack() as stack:
+        mailer = await stack.enter_async_context(Mailer(smtp_config(settings)))
+        http = _gateway(settings)
+        gateway: SmsGateway = NoSmsGateway() if http is None else await stack.enter_async_context(http)
+        while (max_batches is None or batches < max_batches) and time.monotonic() < stop_at:
+            batch, abandoned = claim(
+                engine=engine, now=now, worker=worker, limit=settings.outbox_batch_size, lease=lease,
+            )
+            total = total + DispatchReport(claimed=abandoned, failed=abandoned)
+            if not batch:
+                if abandoned:
+                    continue
+                break
+            batches += 1
+            verdicts = await deliver(
+                batch, mailer=mailer, gateway=gateway, now=now, settings=settings, stop_at=stop_at,
+            )
+            total = total + record(
+                engine=engine, batch=batch, verdicts=verdicts, now=now, worker=worker,
+                settings=settings, rng=rng,
+            )
     return total
 
 

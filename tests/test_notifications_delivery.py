@@ -28,6 +28,7 @@ from cases.db import unit_of_work
 from cases.models import Case, Outbox, User
 from cases.settings import Settings
 from notifications.catcher import CaughtEmail, MailCatcher
+from notifications.channels import Mailer, NoSmsGateway
 from tests.conftest import local, login
 from tests.test_name_approval import FOUNDERS, act, actor
 
@@ -299,8 +300,8 @@ def _send_without_recording(engine: Engine, settings: Settings, at: datetime, wo
     assert batch
 
     async def send() -> None:
-        async with dispatch.Mailer(dispatch.smtp_config(settings)) as mailer:
-            await dispatch.deliver(batch, mailer=mailer, gateway=dispatch.NoSmsGateway(), now=at,
+        async with Mailer(dispatch.smtp_config(settings)) as mailer:
+            await dispatch.deliver(batch, mailer=mailer, gateway=NoSmsGateway(), now=at,
                                    settings=settings, stop_at=float("inf"))
 
     asyncio.run(send())

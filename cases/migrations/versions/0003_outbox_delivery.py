@@ -28,7 +28,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True))
         batch_op.add_column(sa.Column('claimed_until', cases.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('unconfirmed', sa.Integer(), server_default=sa.text('0'), nullable=False))
-        batch_op.create_index('ix_outbox_failed', ['created_at'], unique=False, postgresql_where=sa.text("status = 'failed'"), sqlite_where=sa.text("status = 'failed'"))
+        batch_op.create_index('ix_outbox_failed', ['id'], unique=False, postgresql_where=sa.text("status = 'failed'"), sqlite_where=sa.text("status = 'failed'"))
 
     # ### end Alembic commands ###
 
