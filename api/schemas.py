@@ -76,6 +76,10 @@ class CaseCreate(BaseModel):
     delegation: str | None = Field(
         default=None, description="Delegation code; only headquarters staff choose it."
     )
+    cooperative: str | None = Field(
+        default=None, max_length=32, description="National number of the cooperative the case is about.",
+        examples=[None],
+    )
     data: dict[str, Any] = Field(
         examples=[{
             "names": ["تعاونية تيفاوين لإنتاج زيت الأركان", "Coopérative Tifawin Argan"],

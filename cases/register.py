@@ -259,6 +259,13 @@ def get(*, db_session: Session, actor: Actor, cooperative_id: int) -> Cooperativ
     return coop
 
 
+def by_number(*, db_session: Session, actor: Actor, national_number: str) -> Cooperative:
+    coop = db_session.exec(select(Cooperative).where(col(Cooperative.national_number) == national_number)).first()
+    if coop is None or coop.id is None:
+        raise NotFound("cooperative", national_number)
+    return get(db_session=db_session, actor=actor, cooperative_id=coop.id)
+
+
 class CooperativeCorrection(BaseModel):
     """What an officer may correct in a register entry (the number never changes)."""
 

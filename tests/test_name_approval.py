@@ -296,3 +296,13 @@ def test_too_like_is_a_word_added_or_a_spelling(engine: Engine, settings: Settin
     register(engine, "تعاونية الوحدة للنسيج", registered)
     with Session(engine) as s:
         assert check_name(proposed, db_session=s, settings=settings).status == status
+
+
+def test_a_registration_made_in_time_uses_an_expired_certificate(engine: Engine, settings: Settings) -> None:
+    ref = open_(engine, settings, request("Coopérative Tiwizi"), T0)
+    act(engine, settings, ref, "approve", T0, data={})
+    act(engine, settings, ref, "expire", local(2026, 5, 2, 0, 0), who=SYSTEM)
+    late = {"court": "TPI Tiznit", "local_number": "77", "registered_on": "2026-05-02"}
+    assert blocked(engine, settings, ref, "use", local(2026, 5, 4, 9, 0), data=late) == {"registered_after_expiry"}
+    case = act(engine, settings, ref, "use", local(2026, 5, 4, 9, 0), data={**late, "registered_on": "2026-05-01"})
+    assert case.state == "used"

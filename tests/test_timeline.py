@@ -37,3 +37,19 @@ def test_timeline_lists_every_case_and_event_in_order(engine: Engine, settings: 
     assert body["national_number"] == "2020/1/000042"
     assert client.get(f"/api/v1/cooperatives/{coop_id}/timeline", headers=login(client, "officer.rabat")).status_code == 404
     assert client.get(f"/api/v1/cooperatives/{coop_id}/timeline", headers=login(client, "manager.hq")).status_code == 200
+
+
+def test_a_case_about_a_cooperative_is_opened_by_its_number(engine: Engine, client: TestClient) -> None:
+    register(engine, "تعاونية أزير", "Coopérative Azir", number="2021/1/000007")
+    body = {"workflow": "test_review", "cooperative": "2021/1/000007", "data": {}}
+    opened = client.post("/api/v1/cases", json=body, headers=login(client, "officer.agadir"))
+    assert opened.status_code == 201, opened.text
+    with Session(engine) as s:
+        coop_id = s.exec(select(Cooperative.id).where(col(Cooperative.national_number) == "2021/1/000007")).one()
+    entries = client.get(f"/api/v1/cooperatives/{coop_id}/timeline", headers=login(client, "officer.agadir")).json()["entries"]
+    assert [e["reference"] for e in entries] == [opened.json()["reference"]]
+    # an officer of another delegation cannot open a case about it, nor learn that it exists
+    other = client.post("/api/v1/cases", json=body, headers=login(client, "officer.rabat"))
+    assert other.status_code == 404
+    unknown = client.post("/api/v1/cases", json={**body, "cooperative": "2021/1/999999"}, headers=login(client, "officer.agadir"))
+    assert unknown.status_code == 404

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, EmailStr, Field, field_validator
 
 from rules import certificates
+from rules.calendar import local_day
 from rules.names import NameVerdict
 from rules.reasons import Reason, Text, decree, internal, law, tr
 from workflows.spec import (
@@ -226,6 +227,27 @@ def extend(ctx: Context) -> Mapping[str, Any]:
     }
 
 
+def registered_while_valid(ctx: Context) -> Iterable[Reason]:
+    """The local registration must fall within the certificate's validity ([D] Art. 4),
+    even when its copy reaches the office after the certificate expired."""
+    if not isinstance(ctx.payload, RegistrationUse):
+        return []
+    ends = ctx.case.data.get("expired_at") or ctx.case.data.get("due", {}).get("certificate_validity")
+    if ends is None:
+        return []
+    last = local_day(datetime.fromisoformat(ends)) - timedelta(days=1)
+    if ctx.payload.registered_on <= last:
+        return []
+    return [Reason(
+        "registered_after_expiry",
+        Text(fr=f"L'immatriculation du {ctx.payload.registered_on.isoformat()} est postérieure à la fin de "
+                f"validité du certificat ({last.isoformat()}).",
+             ar=f"التقييد بتاريخ {ctx.payload.registered_on.isoformat()} لاحق لانتهاء صلاحية الشهادة "
+                f"({last.isoformat()})."),
+        decree(4),
+    )]
+
+
 def record_use(ctx: Context) -> Mapping[str, Any]:
     assert isinstance(ctx.payload, RegistrationUse)
     return {"registration": ctx.payload.model_dump(mode="json")}
@@ -348,9 +370,10 @@ NAME_APPROVAL = Workflow(
             roles={"system"},
         ),
         transition(
-            "use", source="approved", dest="used",
+            "use", source=("approved", "expired"), dest="used",
             title=tr(fr="Immatriculation au registre local", ar="التقييد في السجل المحلي"),
-            roles={"officer", "manager", "system"}, data=RegistrationUse, effects=(record_use,),
+            roles={"officer", "manager", "system"}, data=RegistrationUse,
+            guards=(registered_while_valid,), effects=(record_use,),
         ),
     ),
 )

@@ -14,7 +14,7 @@ from api.schemas import (
     EventPublic,
     case_public,
 )
-from cases import queries, service
+from cases import queries, register, service
 from cases.errors import NotFound
 from cases.models import Delegation
 
@@ -34,9 +34,12 @@ def open_case(
         ).first()
         if delegation_id is None:
             raise NotFound("delegation", body.delegation)
+    cooperative_id = None
+    if body.cooperative is not None:
+        cooperative_id = register.by_number(db_session=db_session, actor=actor, national_number=body.cooperative).id
     opened = service.open_case(
         db_session=db_session, workflow_key=body.workflow, data=body.data, actor=actor,
-        now=now, settings=settings, delegation_id=delegation_id,
+        now=now, settings=settings, delegation_id=delegation_id, cooperative_id=cooperative_id,
     )
     db_session.commit()
     detail = queries.case_detail(db_session=db_session, case=opened.case, actor=actor, now=now, settings=settings)
