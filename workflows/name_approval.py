@@ -17,9 +17,8 @@ from pydantic import BaseModel, EmailStr, Field, field_validator
 from rules import certificates
 from rules.calendar import local_day
 from rules.names import NameVerdict
-from rules.reasons import Reason, Text, decree, internal, law, tr
+from rules.reasons import Reason, Text, decree, law, tr
 from workflows.spec import (
-    BUSINESS_DAYS,
     FULL_DAYS,
     Context,
     Deadline,
@@ -29,6 +28,7 @@ from workflows.spec import (
     Workflow,
     escalate_to,
     fire,
+    service_level,
     to,
     transition,
 )
@@ -287,13 +287,7 @@ NAME_APPROVAL = Workflow(
             tr(fr="Soumise au responsable", ar="معروض على المسؤول"),
             next_step=tr(fr="Un responsable de l'Office examine le nom proposé.",
                          ar="يدرس مسؤول بالمكتب الاسم المقترح."),
-            deadlines=(
-                Deadline(
-                    "manager_review", Setting("manager_review_business_days"), BUSINESS_DAYS,
-                    internal("manager_review_business_days"), escalate_to("managers"),
-                    event=ON_REFERRAL, warn=True,
-                ),
-            ),
+            deadlines=(service_level("manager_review", "manager_review_business_days", event=ON_REFERRAL),),
         ),
         State(
             "approved",

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from rules.calendar import Counting
-from rules.reasons import Basis, Reason, Text
+from rules.reasons import Basis, Reason, Text, internal
 
 FULL_DAYS = Counting.FULL_DAYS
 BUSINESS_DAYS = Counting.BUSINESS_DAYS
@@ -124,6 +124,22 @@ class Deadline:
     runs_through: tuple[str, ...] = ()
     anchor: str | None = None
     warn: bool = False
+
+
+def service_level(
+    key: str,
+    setting: str,
+    *,
+    event: Text,
+    on_due: OnDue | None = None,
+    runs_through: tuple[str, ...] = (),
+) -> Deadline:
+    """An office service level: business days, the number in the settings under
+    `setting` (which is also its basis), warnings on the way, managers told on breach."""
+    return Deadline(
+        key, Setting(setting), Counting.BUSINESS_DAYS, internal(setting),
+        on_due or Escalate("managers"), event=event, runs_through=runs_through, warn=True,
+    )
 
 
 @dataclass(frozen=True)
