@@ -10,14 +10,17 @@ from sqlalchemy.engine import Engine
 
 from api import problems, scheduler
 from api.routes import (
+    audits,
     auth,
     cases,
     cooperatives,
+    disputes,
     health,
     holidays,
     name_checks,
     notifications,
     overdue,
+    register_reports,
     tracking,
     workflows,
 )
@@ -68,8 +71,8 @@ def create_app(
     # Tokens expire on real time: a demo clock moved by two months must not sign people out.
     app.state.wall_clock = Clock() if settings.demo_clock else clock
     problems.install(app)
-    for module in (health, auth, overdue, cases, cooperatives, name_checks, holidays, workflows, tracking, clock_routes,
-                   notifications):
+    for module in (health, auth, overdue, cases, cooperatives, disputes, name_checks, holidays, workflows, tracking, clock_routes,
+                   notifications, register_reports, audits):
         app.include_router(module.router)
     return app
 

@@ -14,7 +14,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.engine import Engine
 
-from cases import digest, dispatch, timers
+from cases import assembly_store, digest, dispatch, timers
 from cases.clock import Clock
 from cases.settings import Settings
 from rules.calendar import OFFICE_TZ
@@ -58,9 +58,12 @@ def daily_digest(ctx: Context) -> int:
 
 
 def open_general_assemblies(ctx: Context) -> None:
-    """Open a general-assembly supervision case for each cooperative whose financial year
-    ended. The workflow lands with its issue; nothing to open before it."""
-    del ctx
+    """Open a general-assembly supervision case for each active cooperative whose financial
+    year ended and that has none for that year yet. Daily, so a missed morning is caught up
+    the next; idempotent, and safe with several scheduler processes (see `open_due`)."""
+    opened = assembly_store.open_due(engine=ctx.engine, now=ctx.clock.now(), settings=ctx.settings)
+    if opened:
+        log.info("general assemblies: %d cases opened", opened)
 
 
 def build(ctx: Context, *, blocking: bool = False) -> BaseScheduler:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from cases import assembly_store, dispute_store, registration_store
 from cases.models import Case
 from cases.name_check import check_names
 from cases.settings import Settings
@@ -30,6 +31,9 @@ def _verdicts(
 
 
 LOADERS: dict[str, Loader] = {"verdicts": _verdicts}
+LOADERS.update(registration_store.LOADERS)
+LOADERS.update(dispute_store.LOADERS)
+LOADERS.update(assembly_store.LOADERS)
 
 
 def load(

@@ -219,18 +219,23 @@ def queue(
     one step consumes), so that each message has a stable idempotency key. `context` adds
     what only the caller knows (the receipt's PIN) to what the case itself tells."""
     cause = key or f"v{case.version}"
-    timer = _causing_timer(db_session, key)
     facts: dict[str, dict[str, Any]] = {}
-    for note in notes:
-        for n, r in enumerate(recipients(db_session, case, note.to)):
+    # Reading the case's facts must not flush the step's pending rows early: its history
+    # event, flushed now, would hold its (case, seq) slot for the whole rendering.
+    with db_session.no_autoflush:
+        timer = _causing_timer(db_session, key)
+        addressed = [(note, n, r) for note in notes
+                     for n, r in enumerate(recipients(db_session, case, note.to))]
+        for _, _, r in addressed:
             if r.language not in facts:
                 facts[r.language] = case_context(db_session, case, r.language, now=now, timer=timer)
-            db_session.add(
-                message(
-                    template=note.template, recipient=note.to, channel=r.channel,
-                    address=r.address, language=r.language,
-                    context={**facts[r.language], **(context or {}), "recipient_name": r.name},
-                    now=now, key=f"{case.reference}:{cause}:{note.template}:{note.to}:{n}",
-                    case_id=case.id,
-                )
+    for note, n, r in addressed:
+        db_session.add(
+            message(
+                template=note.template, recipient=note.to, channel=r.channel,
+                address=r.address, language=r.language,
+                context={**facts[r.language], **(context or {}), "recipient_name": r.name},
+                now=now, key=f"{case.reference}:{cause}:{note.template}:{note.to}:{n}",
+                case_id=case.id,
             )
+        )

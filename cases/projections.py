@@ -15,6 +15,13 @@ from typing import Protocol
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from cases import (
+    accompaniment_store,
+    assembly_store,
+    audit_store,
+    dispute_store,
+    registration_store,
+)
 from cases.models import Case, NameEntry
 from cases.name_check import entries_for
 from cases.settings import Settings
@@ -47,6 +54,12 @@ class Projection(Protocol):
 
 
 PROJECTIONS: dict[str, Projection] = {"name_approval": _name_approval}
+PROJECTIONS["registration"] = registration_store.project_registration
+PROJECTIONS["registration_change"] = registration_store.project_change
+PROJECTIONS["dispute"] = dispute_store.project
+PROJECTIONS["accompaniment"] = accompaniment_store.project
+PROJECTIONS["general_assembly"] = assembly_store.project
+PROJECTIONS["audit"] = audit_store.project
 
 
 def after_step(

@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
@@ -116,9 +118,12 @@ def next_reference(*, db_session: Session, prefix: str, year: int) -> str:
     )
     number = db_session.execute(stmt).scalar()
     if number is None:
-        db_session.add(ReferenceCounter(prefix=prefix, year=year, last=1))
-        db_session.flush()
-        number = 1
+        # The year's first case: create the counter without racing another process that
+        # does the same (the loser's insert does nothing), then take a number as usual.
+        dialect = db_session.get_bind().dialect.name
+        first = (pg_insert if dialect == "postgresql" else sqlite_insert)(ReferenceCounter)
+        db_session.execute(first.values(prefix=prefix, year=year, last=0).on_conflict_do_nothing())
+        number = db_session.execute(stmt).scalar_one()
     return f"{prefix}-{year}-{number:06d}"
 
 

@@ -12,6 +12,8 @@ from typing import Any
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rules import disputes
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -108,6 +110,72 @@ class Settings(BaseSettings):
         default_factory=list, description="Office additions to the list of sensitive words."
     )
 
+    register_recording_business_days: int = Field(
+        default=2, ge=1,
+        description="Business days the central register has to record (or return to the clerk) "
+        "a copy of a local registration or a change, from its arrival.",
+    )
+
+    # -- general assemblies and audits (issue 5) --
+    financial_year_end_month: int = Field(
+        default=12, ge=1, le=12,
+        description="Month in which cooperatives' financial year ends (ordinary assembly due 6 "
+        "months later, [L] Arts. 35-46).",
+    )
+    financial_year_end_day: int = Field(
+        default=31, ge=1, le=31,
+        description="Day of that month (a day the month lacks means its last day).",
+    )
+    assembly_opening_batch: int = Field(
+        default=500, ge=1,
+        description="Cooperatives handled per transaction when the yearly assembly cases open.",
+    )
+    audit_document_request_days: int = Field(
+        default=15, ge=1,
+        description="Full days a cooperative has to hand over the documents an audit asks for.",
+    )
+    audit_draft_answer_days: int = Field(
+        default=15, ge=1, description="Full days a cooperative has to answer a draft audit report."
+    )
+    audit_risk_weights: dict[str, int] = Field(
+        default_factory=dict,
+        description="Overrides of the audit planning weights, by rules.audits.RiskWeights field "
+        "name (e.g. points_per_overdue_assembly); the others keep their defaults.",
+    )
+
+    # -- dispute mediation and accompaniment programmes (issue 5; the law sets no periods) --
+    dispute_admissibility_days: int = Field(
+        default=disputes.DEFAULT_ADMISSIBILITY_DAYS, ge=1,
+        description="Business days the legal staff have to decide whether a dispute is admissible.",
+    )
+    dispute_mediation_days: int = Field(
+        default=disputes.DEFAULT_MEDIATION_DAYS, ge=1,
+        description="Business days from admission for the mediation to end (settled, failed or withdrawn).",
+    )
+    dispute_extension_days: int = Field(
+        default=disputes.DEFAULT_EXTENSION_DAYS, ge=1,
+        description="Business days the one extension of a dispute stage adds to its time limit.",
+    )
+    dispute_session_reminder_days: int = Field(
+        default=3, ge=1, description="Days before a mediation session's day to remind the parties."
+    )
+    dispute_minutes_business_days: int = Field(
+        default=5, ge=1, description="Business days after a mediation session to record its minutes."
+    )
+    accompaniment_diagnosis_business_days: int = Field(
+        default=20, ge=1, description="Business days from a programme's request to its diagnosis of needs."
+    )
+    accompaniment_plan_business_days: int = Field(
+        default=15, ge=1, description="Business days from the diagnosis to the agreed development plan."
+    )
+    accompaniment_action_grace_days: int = Field(
+        default=0, ge=0,
+        description="Days after a plan action's due date before it is overdue and its officer reminded.",
+    )
+    accompaniment_report_business_days: int = Field(
+        default=10, ge=1, description="Business days from the final evaluation to the programme's report."
+    )
+
     def policy(self) -> dict[str, Any]:
         """The settings a workflow definition may name (`Setting("...")`)."""
         return {
@@ -117,6 +185,15 @@ class Settings(BaseSettings):
             "manager_review_business_days": self.manager_review_business_days,
             "warn_fractions": tuple(self.warn_fractions),
             "sensitive_words": tuple(self.sensitive_words),
+            "audit_document_request_days": self.audit_document_request_days,
+            "audit_draft_answer_days": self.audit_draft_answer_days,
+            "register_recording_business_days": self.register_recording_business_days,
+            **{name: getattr(self, name) for name in (
+                "dispute_admissibility_days", "dispute_mediation_days", "dispute_extension_days",
+                "dispute_session_reminder_days", "dispute_minutes_business_days",
+                "accompaniment_diagnosis_business_days", "accompaniment_plan_business_days",
+                "accompaniment_action_grace_days", "accompaniment_report_business_days",
+            )},
         }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Literal, get_args
 
@@ -231,3 +231,122 @@ def evaluation_reasons(*, sessions: Sequence[Session]) -> list[Reason]:
             )
         )
     return reasons
+
+
+# --- the agreed plan as it is carried out -------------------------------------------------------
+
+ItemKind = Literal["action", "session"]
+Step = Literal["complete", "hold", "evaluate", "cancel"]
+
+_STEP_KIND: dict[Step, ItemKind] = {
+    "complete": "action", "hold": "session", "evaluate": "session", "cancel": "session",
+}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where one item of an agreed plan stands: an action done or not yet; a training
+    session held (`done_on`), evaluated, or cancelled."""
+
+    title: str
+    kind: ItemKind
+    due_on: date | None
+    done_on: date | None = None
+    cancelled: bool = False
+    evaluated: bool = False
+
+
+def training_reasons(*, sessions: int) -> list[Reason]:
+    """Why a plan cannot be agreed without training: the programme ends with the
+    evaluation of the sessions held, so it needs at least one."""
+    if sessions >= 1:
+        return []
+    return [
+        Reason(
+            "plan_without_training",
+            Text(
+                fr="Le programme d'accompagnement comporte au moins une session de formation : "
+                "l'évaluation finale porte sur les sessions tenues.",
+                ar="يتضمن برنامج المواكبة دورة تكوينية واحدة على الأقل: ينصب التقييم النهائي على "
+                "الدورات المنعقدة.",
+            ),
+        )
+    ]
+
+
+def is_overdue(item: Progress, *, today: date, grace_days: int = 0) -> bool:
+    """Overdue from the day after its due date (and the office's grace days), until it is
+    done or, for a session, cancelled."""
+    if item.done_on is not None or item.cancelled or item.due_on is None:
+        return False
+    return today > item.due_on + timedelta(days=grace_days)
+
+
+def progress_reasons(
+    step: Step, item: Progress | None, *, number: int, on: date | None = None,
+    today: date | None = None,
+) -> list[Reason]:
+    """Why this step cannot be recorded on item `number` of the plan; empty when it can.
+
+    An action is completed once; a session is held once, on a day already come (`on`, not
+    after `today`), evaluated once after it was held, and a session held cannot be
+    cancelled (nor a cancelled one held or evaluated)."""
+    kind = _STEP_KIND[step]
+    if item is None or item.kind != kind:
+        what = ("l'action", "الإجراء") if kind == "action" else ("la session de formation", "الدورة التكوينية")
+        return [
+            Reason(
+                "plan_item_unknown",
+                Text(
+                    fr=f"Le plan convenu ne comporte pas {what[0]} n° {number}.",
+                    ar=f"لا يتضمن المخطط المتفق عليه {what[1]} رقم {number}.",
+                ),
+            )
+        ]
+    name = item.title
+    reasons: list[Reason] = []
+    if kind == "action":
+        if item.done_on is not None:
+            reasons.append(_reason(
+                "action_already_done",
+                f"L'action « {name} » est déjà réalisée (le {item.done_on.isoformat()}).",
+                f"الإجراء «{name}» منجز من قبل (بتاريخ {item.done_on.isoformat()}).",
+            ))
+        return reasons
+    if item.cancelled:
+        reasons.append(_reason(
+            "session_cancelled",
+            f"La session « {name} » a été annulée : elle n'est plus ni tenue ni évaluée.",
+            f"تم إلغاء الدورة «{name}»: لم يعد بالإمكان عقدها أو تقييمها.",
+        ))
+    if step in ("hold", "cancel") and item.done_on is not None:
+        reasons.append(_reason(
+            "session_already_held",
+            f"La session « {name} » a déjà été tenue (le {item.done_on.isoformat()}).",
+            f"سبق انعقاد الدورة «{name}» (بتاريخ {item.done_on.isoformat()}).",
+        ))
+    if step == "hold" and on is not None and today is not None and on > today:
+        reasons.append(_reason(
+            "session_date_in_future",
+            f"La session « {name} » ne peut pas être déclarée tenue le {on.isoformat()} : "
+            "cette date n'est pas encore arrivée.",
+            f"لا يمكن التصريح بانعقاد الدورة «{name}» بتاريخ {on.isoformat()}: هذا التاريخ لم "
+            "يحل بعد.",
+        ))
+    if step == "evaluate" and item.done_on is None and not item.cancelled:
+        reasons.append(_reason(
+            "session_not_held_yet",
+            f"La session « {name} » n'a pas encore été tenue : elle est évaluée après.",
+            f"لم تنعقد الدورة «{name}» بعد: يتم تقييمها بعد انعقادها.",
+        ))
+    if step == "evaluate" and item.evaluated:
+        reasons.append(_reason(
+            "session_already_evaluated",
+            f"La session « {name} » est déjà évaluée : une session est évaluée une seule fois.",
+            f"سبق تقييم الدورة «{name}»: تقيم كل دورة مرة واحدة فقط.",
+        ))
+    return reasons
+
+
+def _reason(code: str, fr: str, ar: str) -> Reason:
+    return Reason(code, Text(fr=fr, ar=ar))

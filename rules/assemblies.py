@@ -24,6 +24,7 @@ Readings where the law page is silent (see `required_quorum`):
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
@@ -567,4 +568,247 @@ def quorum_table(members: int) -> list[QuorumRow]:
         QuorumRow(kind, call, members, required_quorum(kind, call, members), GENERAL_ASSEMBLY)
         for kind in ASSEMBLY_KINDS
         for call in range(1, MAX_CALLS + 1)
+    ]
+
+
+# --- the supervising officer's checks on the record of a meeting ---------------------------------
+
+
+def _normalised_agenda(agenda: Sequence[str]) -> list[str]:
+    """An agenda read as its items: spacing and letter case do not make a new item."""
+    return [" ".join(item.split()).casefold() for item in agenda]
+
+
+def convocation_reasons(
+    *,
+    kind: AssemblyKind,
+    expected_kind: AssemblyKind,
+    call: int,
+    expected_call: int,
+    agenda: Sequence[str],
+    first_agenda: Sequence[str] | None,
+) -> list[Reason]:
+    """Why a convocation does not follow the calls before it; empty when it does.
+
+    An assembly is the same assembly from one call to the next: of the same kind, called in
+    order (first, then second, then third), with the same agenda. Changing the agenda is a new
+    assembly, which starts again at a first call with 15 full days' notice."""
+    _check_kind(kind)
+    _check_kind(expected_kind)
+    reasons: list[Reason] = []
+    if kind != expected_kind:
+        reasons.append(
+            Reason(
+                "assembly_kind_mismatch",
+                Text(
+                    fr=f"Ce dossier suit une {KIND_TITLES[expected_kind].fr} ; la convocation "
+                    f"annonce une {KIND_TITLES[kind].fr}.",
+                    ar=f"يتعلق هذا الملف بـ{KIND_TITLES[expected_kind].ar}، في حين أن الاستدعاء "
+                    f"يعلن عن {KIND_TITLES[kind].ar}.",
+                ),
+                GENERAL_ASSEMBLY,
+            )
+        )
+    if not 1 <= call <= MAX_CALLS:
+        reasons.append(_call_out_of_range(call))
+    elif call != expected_call:
+        reasons.append(
+            Reason(
+                "assembly_call_not_next",
+                Text(
+                    fr=f"La prochaine convocation de cette assemblée est la convocation n° "
+                    f"{expected_call} ; la convocation présentée porte le n° {call}.",
+                    ar=f"الدعوة الموالية لهذا الجمع العام هي الدعوة رقم {expected_call}؛ "
+                    f"والاستدعاء المقدم يحمل الرقم {call}.",
+                ),
+                GENERAL_ASSEMBLY,
+            )
+        )
+    if first_agenda is not None and _normalised_agenda(agenda) != _normalised_agenda(first_agenda):
+        reasons.append(
+            Reason(
+                "assembly_agenda_changed",
+                Text(
+                    fr="L'ordre du jour ne peut pas changer d'une convocation à l'autre : la "
+                    "nouvelle convocation doit reprendre mot pour mot l'ordre du jour de la "
+                    "première (" + " ; ".join(first_agenda) + "). Pour un autre ordre du jour, "
+                    "convoquez une nouvelle assemblée.",
+                    ar="لا يجوز تغيير جدول الأعمال من دعوة إلى أخرى: يجب أن يتضمن الاستدعاء "
+                    "الجديد نفس جدول أعمال الدعوة الأولى (" + "؛ ".join(first_agenda) + "). "
+                    "ولجدول أعمال آخر، يجب الدعوة إلى جمع عام جديد.",
+                ),
+                GENERAL_ASSEMBLY,
+            )
+        )
+    return reasons
+
+
+def meeting_date_reasons(*, meeting_on: date, today: date) -> list[Reason]:
+    """Why a meeting cannot be recorded yet: it has not taken place."""
+    if meeting_on <= today:
+        return []
+    return [
+        Reason(
+            "assembly_meeting_not_yet_held",
+            Text(
+                fr=f"L'assemblée est convoquée pour le {meeting_on.isoformat()} : sa tenue ne "
+                f"peut être enregistrée qu'à partir de ce jour.",
+                ar=f"الجمع العام مدعو للانعقاد بتاريخ {meeting_on.isoformat()}: لا يمكن تسجيل "
+                f"انعقاده إلا ابتداء من هذا التاريخ.",
+            ),
+        )
+    ]
+
+
+def no_quorum_reasons(
+    *, kind: AssemblyKind, call: int, members: int, present: int, last_call: bool
+) -> list[Reason]:
+    """Why an assembly may not be recorded as having failed for want of a quorum; empty when
+    it may. `last_call` says whether the record closes the assembly (third call) or asks for
+    the next call. A quorum that is met means the assembly could deliberate: record it as
+    held. Only the third call can end without a next one, and only the third call must."""
+    _check_kind(kind)
+    if not 1 <= call <= MAX_CALLS:
+        return [_call_out_of_range(call)]
+    reasons: list[Reason] = []
+    required = required_quorum(kind, call, members)
+    if present >= required:
+        reasons.append(
+            Reason(
+                "assembly_quorum_met",
+                Text(
+                    fr=f"Le quorum est atteint ({present} membre(s) présents ou représentés "
+                    f"pour {required} requis) : l'assemblée pouvait délibérer. Enregistrez-la "
+                    f"comme tenue.",
+                    ar=f"النصاب القانوني مكتمل (الحاضرون أو الممثلون {present} والمطلوب "
+                    f"{required}): كان بإمكان الجمع العام التداول. يرجى تسجيله كجمع منعقد.",
+                ),
+                GENERAL_ASSEMBLY,
+            )
+        )
+    following = next_call(call)
+    if last_call and following is not None:
+        reasons.append(
+            Reason(
+                "assembly_not_last_call",
+                Text(
+                    fr=f"Après une {_CALL_FR[call]} convocation sans quorum, la loi prévoit une "
+                    f"{_CALL_FR[following]} convocation avec le même ordre du jour : "
+                    f"l'assemblée n'est pas encore réputée non tenue.",
+                    ar=f"بعد الدعوة {_CALL_AR[call]} دون نصاب، ينص القانون على الدعوة "
+                    f"{_CALL_AR[following]} بنفس جدول الأعمال: لا يعتبر الجمع العام بعد غير منعقد.",
+                ),
+                GENERAL_ASSEMBLY,
+            )
+        )
+    if not last_call and following is None:
+        reasons.append(
+            Reason(
+                "assembly_no_further_call",
+                Text(
+                    fr="La troisième convocation est la dernière prévue par la loi : il n'y a "
+                    "pas de quatrième convocation. Enregistrez l'assemblée comme non tenue.",
+                    ar="الدعوة الثالثة هي آخر دعوة ينص عليها القانون، ولا توجد دعوة رابعة: "
+                    "يرجى تسجيل الجمع العام كجمع غير منعقد.",
+                ),
+                GENERAL_ASSEMBLY,
+            )
+        )
+    return reasons
+
+
+def resolution_votes_reasons(
+    *, title: str, votes_for: int, votes_against: int, abstentions: int, voters: int
+) -> list[Reason]:
+    """Why the votes recorded on a resolution cannot be right: one member, one vote, so no
+    more votes than members present or represented."""
+    counted = votes_for + votes_against + abstentions
+    if min(votes_for, votes_against, abstentions) < 0:
+        raise ValueError(f"votes cannot be negative on {title!r}")
+    if counted <= voters:
+        return []
+    return [
+        Reason(
+            "resolution_more_votes_than_voters",
+            Text(
+                fr=f"La résolution « {title} » compte {counted} voix (pour, contre et "
+                f"abstentions) alors que {voters} membre(s) seulement sont présents ou "
+                f"représentés : un membre, une voix.",
+                ar=f"يتضمن القرار «{title}» {counted} من الأصوات (المؤيدة والمعارضة والممتنعة) "
+                f"في حين أن عدد الأعضاء الحاضرين أو الممثلين {voters} فقط: لكل عضو صوت واحد.",
+            ),
+            GENERAL_ASSEMBLY,
+        )
+    ]
+
+
+def filing_date_reasons(*, meeting_on: date, filed_on: date, today: date) -> list[Reason]:
+    """Why a filing date cannot be right: before the meeting whose minutes it files, or a day
+    still to come."""
+    reasons: list[Reason] = []
+    if filed_on < meeting_on:
+        reasons.append(
+            Reason(
+                "assembly_filed_before_meeting",
+                Text(
+                    fr=f"Le dépôt du {filed_on.isoformat()} précède l'assemblée du "
+                    f"{meeting_on.isoformat()} dont il dépose le procès-verbal.",
+                    ar=f"تاريخ الإيداع {filed_on.isoformat()} سابق لتاريخ الجمع العام "
+                    f"{meeting_on.isoformat()} الذي يودع محضره.",
+                ),
+            )
+        )
+    if filed_on > today:
+        reasons.append(
+            Reason(
+                "date_in_future",
+                Text(
+                    fr=f"La date du {filed_on.isoformat()} n'est pas encore arrivée.",
+                    ar=f"تاريخ {filed_on.isoformat()} لم يحل بعد.",
+                ),
+            )
+        )
+    return reasons
+
+
+def pending_meeting_reasons(*, pending: bool, wanted: bool) -> list[Reason]:
+    """Why a step does not fit where the assembly stands: a convened meeting must be recorded
+    (held, or without quorum) before another is convened (`wanted` False), and a meeting can
+    only be recorded once it is convened (`wanted` True)."""
+    if pending == wanted:
+        return []
+    if pending:
+        return [
+            Reason(
+                "assembly_meeting_pending",
+                Text(
+                    fr="Une assemblée est déjà convoquée : enregistrez d'abord sa tenue ou "
+                    "l'absence de quorum.",
+                    ar="سبقت الدعوة إلى جمع عام: يرجى أولا تسجيل انعقاده أو عدم اكتمال نصابه.",
+                ),
+            )
+        ]
+    return [
+        Reason(
+            "assembly_not_convened",
+            Text(
+                fr="Aucune assemblée n'est convoquée : enregistrez d'abord la convocation.",
+                ar="لم تتم الدعوة إلى أي جمع عام: يرجى أولا تسجيل الاستدعاء.",
+            ),
+        )
+    ]
+
+
+def attendee_reasons(*, assigned: bool) -> list[Reason]:
+    """Why no officer can be sent to attend yet: the case has no assignee."""
+    if assigned:
+        return []
+    return [
+        Reason(
+            "assembly_no_attendee",
+            Text(
+                fr="Affectez d'abord le dossier à l'agent qui assistera à l'assemblée.",
+                ar="يرجى أولا إسناد الملف إلى الموظف الذي سيحضر الجمع العام.",
+            ),
+        )
     ]

@@ -15,7 +15,7 @@ below and which the settings layer fills.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -286,3 +286,92 @@ def strike_off_reasons(*, measures_effective: bool, monitoring_ended: bool) -> l
             )
         )
     return reasons
+
+
+# --- the report and what follows it ----------------------------------------------------------------
+
+
+def report_filing_reasons(*, answered: bool, answer_due_on: date, today: date) -> list[Reason]:
+    """Why the report cannot be filed yet: the cooperative has been sent the draft and may
+    still answer it. The report is filed once it has answered, or once the office's answer
+    period is over (its last day `answer_due_on` has ended)."""
+    if answered or today > answer_due_on:
+        return []
+    return [
+        Reason(
+            "audit_draft_answer_pending",
+            Text(
+                fr=f"La coopérative peut répondre au projet de rapport jusqu'au "
+                f"{answer_due_on.isoformat()} inclus : le rapport sera déposé après sa réponse "
+                f"ou à l'expiration de ce délai.",
+                ar=f"يحق للتعاونية الجواب على مشروع التقرير إلى غاية {answer_due_on.isoformat()}: "
+                f"يودع التقرير بعد جوابها أو بعد انقضاء هذا الأجل.",
+            ),
+            DRAFT_ANSWER,
+        )
+    ]
+
+
+def recommendation_reasons(*, number: int, statuses: Mapping[int, str]) -> list[Reason]:
+    """Why a recommendation cannot be marked as carried out: there is no such number, or it
+    already is."""
+    status = statuses.get(number)
+    if status is None:
+        return [
+            Reason(
+                "audit_recommendation_unknown",
+                Text(
+                    fr=f"Le rapport ne contient pas de recommandation n° {number} (numéros : "
+                    f"{', '.join(str(n) for n in sorted(statuses)) or 'aucun'}).",
+                    ar=f"لا يتضمن التقرير توصية تحمل الرقم {number} (الأرقام: "
+                    f"{'، '.join(str(n) for n in sorted(statuses)) or 'لا شيء'}).",
+                ),
+                CONTROL,
+            )
+        ]
+    if status == "done":
+        return [
+            Reason(
+                "audit_recommendation_already_done",
+                Text(
+                    fr=f"La recommandation n° {number} est déjà enregistrée comme mise en œuvre.",
+                    ar=f"التوصية رقم {number} مسجلة من قبل كتوصية منفذة.",
+                ),
+                CONTROL,
+            )
+        ]
+    return []
+
+
+def open_recommendations_reasons(open_numbers: Sequence[int]) -> list[Reason]:
+    """Why the measures cannot be judged effective: recommendations still open."""
+    if not open_numbers:
+        return []
+    listed = ", ".join(str(n) for n in open_numbers)
+    return [
+        Reason(
+            "audit_recommendations_open",
+            Text(
+                fr=f"Des recommandations du rapport ne sont pas mises en œuvre (n° {listed}) : "
+                f"les mesures ne peuvent pas être jugées efficaces.",
+                ar=f"لم تنفذ بعد توصيات من التقرير (الأرقام: {listed}): لا يمكن اعتبار التدابير "
+                f"ناجعة.",
+            ),
+            CONTROL,
+        )
+    ]
+
+
+def open_audit_reasons(open_reference: str | None) -> list[Reason]:
+    """Why a control cannot be planned: one is already under way for this cooperative."""
+    if open_reference is None:
+        return []
+    return [
+        Reason(
+            "audit_already_open",
+            Text(
+                fr=f"Un contrôle de cette coopérative est déjà en cours (dossier {open_reference}).",
+                ar=f"توجد مراقبة جارية لهذه التعاونية (الملف {open_reference}).",
+            ),
+        )
+    ]

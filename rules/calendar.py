@@ -360,6 +360,14 @@ def explain(
     first = local_day(start).isoformat()
     last = (local_day(due) - _ONE_DAY).isoformat()
     label = basis.label
+    if days == 0:
+        # A period the law counts in months ("within 6 months of the year end", [L] Arts.
+        # 35-46, 78): the case holds the last day its rule computed, the deadline is anchored
+        # on that day, and `event` names the day rather than a start.
+        return Text(
+            fr=f"{last} : {event.fr} ({label.fr})",
+            ar=f"{last}: {event.ar} ({label.ar})",
+        )
     return Text(
         fr=(
             f"{_days_fr(days, counting)} à compter {_from_fr(event.fr)} le {first}, "

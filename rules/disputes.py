@@ -15,8 +15,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal, get_args
 
+from rules.calendar import OFFICE_TZ, local_day
 from rules.reasons import Reason, Text, internal, law
 
 PartyKind = Literal["member", "members_group", "board", "cooperative"]
@@ -287,3 +289,111 @@ def extension_reasons(*, already_extended: bool) -> list[Reason]:
             EXTENSION,
         )
     ]
+
+
+# --- sessions and outcome -------------------------------------------------------------------------
+
+
+def session_reasons(
+    *, at: datetime, now: datetime, mediation_ends: datetime | None
+) -> list[Reason]:
+    """Why a mediation session cannot be set at `at`; empty when it can. A session is set
+    ahead of time (the parties must be convened) and within the mediation's time limit:
+    past it, the limit is extended first (office practice). `mediation_ends` is the instant
+    the mediation's period closes, None when it is not running."""
+    reasons: list[Reason] = []
+    if at <= now:
+        reasons.append(
+            Reason(
+                "session_in_the_past",
+                Text(
+                    fr=f"La séance ne peut pas être fixée au {_moment(at)} : cette date est "
+                    "passée. Choisissez une date à venir pour convoquer les parties.",
+                    ar=f"لا يمكن تحديد الجلسة في {_moment(at)}: هذا التاريخ قد مضى. يرجى "
+                    "اختيار تاريخ لاحق لاستدعاء الأطراف.",
+                ),
+            )
+        )
+    if mediation_ends is not None and at >= mediation_ends:
+        last = _last_day(mediation_ends)
+        reasons.append(
+            Reason(
+                "session_after_mediation_period",
+                Text(
+                    fr=f"La séance du {_moment(at)} tomberait après la fin du délai de médiation "
+                    f"({last} inclus) : prolongez d'abord ce délai ou fixez une date plus proche.",
+                    ar=f"ستنعقد جلسة {_moment(at)} بعد انتهاء أجل الوساطة ({last}): يرجى تمديد "
+                    "هذا الأجل أولا أو اختيار تاريخ أقرب.",
+                ),
+                internal(STAGE_SETTINGS["mediation"]),
+            )
+        )
+    return reasons
+
+
+def minutes_reasons(*, session_at: datetime, now: datetime) -> list[Reason]:
+    """Why the minutes of a session cannot be recorded yet: a session is held, and its
+    minutes written, once it has begun."""
+    if now >= session_at:
+        return []
+    return [
+        Reason(
+            "session_not_yet_held",
+            Text(
+                fr=f"La séance est fixée au {_moment(session_at)} : son procès-verbal ne peut être "
+                "enregistré qu'une fois la séance tenue.",
+                ar=f"الجلسة محددة في {_moment(session_at)}: لا يمكن تسجيل محضرها إلا بعد "
+                "انعقادها.",
+            ),
+        )
+    ]
+
+
+def outcome_reasons(*, sessions_held: int) -> list[Reason]:
+    """Why a mediation cannot end in an agreement or a failure yet: the office records
+    either only after meeting the parties at least once (office practice). A party may
+    still withdraw at any time."""
+    if sessions_held >= 1:
+        return []
+    return [
+        Reason(
+            "mediation_without_session",
+            Text(
+                fr="Aucune séance de médiation n'a encore été tenue avec les parties : tenez-en "
+                "au moins une (avec son procès-verbal) avant de constater un accord ou un échec.",
+                ar="لم تنعقد بعد أي جلسة وساطة مع الأطراف: يرجى عقد جلسة واحدة على الأقل "
+                "(مع محضرها) قبل معاينة الاتفاق أو الفشل.",
+            ),
+        )
+    ]
+
+
+def _moment(at: datetime) -> str:
+    """A session's date and time on the office's wall clock."""
+    return at.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _last_day(period_end: datetime) -> str:
+    """A period ends at the midnight that closes its last day (see `rules.calendar`)."""
+    return (local_day(period_end) - timedelta(days=1)).isoformat()
+
+
+def mediator_reasons(
+    *, username: str, mediator: Mediator | None, parties: Sequence[Party]
+) -> list[Reason]:
+    """Why this person may not mediate this dispute: a mediator is one of the office's
+    legal staff who can take the case (`mediator` is None when `username` is not one), and
+    is free of ties to every party (`conflict_reasons`)."""
+    if mediator is None:
+        return [
+            Reason(
+                "mediator_not_legal_staff",
+                Text(
+                    fr=f"« {username} » ne fait pas partie du personnel juridique qui peut "
+                    "mener cette médiation (juristes actifs de la délégation ou du siège).",
+                    ar=f"«{username}» ليس من الأطر القانونية التي يمكنها تولي هذه الوساطة "
+                    "(القانونيون العاملون بالمندوبية أو بالمقر المركزي).",
+                ),
+            )
+        ]
+    return conflict_reasons(mediator=mediator, parties=parties)

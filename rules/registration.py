@@ -405,3 +405,47 @@ def change_filing_reasons(
             CHANGES,
         )
     ]
+
+
+# --- the cooperative a change is filed against --------------------------------------------------
+
+ACTIVE_STATUS = "active"
+_STATUS_TITLES: dict[str, Text] = {
+    "dissolved": Text(fr="dissoute", ar="منحلة"),
+    "struck_off": Text(fr="radiée du registre", ar="مشطب عليها من السجل"),
+}
+
+
+def change_target_reasons(*, national_number: str | None, status: str | None) -> list[Reason]:
+    """Why a change cannot be entered in the central register: the filing names no
+    cooperative of the register (`national_number` None), or one that is no longer active
+    (dissolved or struck off: its entry is closed). Empty when it can ([L] Art. 12)."""
+    if national_number is None:
+        return [
+            Reason(
+                "change_cooperative_unknown",
+                Text(
+                    fr="Cette modification ne se rattache à aucune coopérative inscrite au "
+                    "registre central : une modification se dépose pour une coopérative déjà "
+                    "immatriculée.",
+                    ar="لا يرتبط هذا التغيير بأي تعاونية مقيدة في السجل المركزي: يودع التغيير "
+                    "بالنسبة لتعاونية سبق تسجيلها.",
+                ),
+                CHANGES,
+            )
+        ]
+    if status is None or status == ACTIVE_STATUS:
+        return []
+    title = _STATUS_TITLES.get(status, Text(fr=status, ar=status))
+    return [
+        Reason(
+            "change_cooperative_closed",
+            Text(
+                fr=f"La coopérative n° {national_number} est {title.fr} : son inscription est "
+                f"close et ne reçoit plus de modification.",
+                ar=f"التعاونية رقم {national_number} {title.ar}: تقييدها مغلق ولا يقبل أي "
+                f"تغيير.",
+            ),
+            CHANGES,
+        )
+    ]

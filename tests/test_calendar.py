@@ -525,3 +525,13 @@ def test_explain_business_days_shows_the_last_business_day() -> None:
     text = explain(start, 1, Counting.BUSINESS_DAYS, law(7), due, event=CERTIFICATE)
     assert "le 2026-11-05, soit jusqu'au 2026-11-09 inclus (loi 112-12, art. 7)" in text.fr
     assert "بتاريخ 2026-11-05، أي إلى غاية 2026-11-09 (القانون 112.12، المادة 7)" in text.ar
+
+
+def test_explain_a_last_day_the_law_counts_in_months() -> None:
+    """A zero-day deadline is anchored on a last day computed elsewhere (6 months after the
+    year end): the explanation names that day and what it is, not a count from it."""
+    day = local(2026, 6, 30, 12)
+    event = Text(fr="dernier jour pour tenir l'assemblée générale", ar="آخر أجل لعقد الجمع العام")
+    text = explain(day, 0, Counting.FULL_DAYS, law("35-46"), full_days_deadline(day, 0), event=event)
+    assert text.fr == "2026-06-30 : dernier jour pour tenir l'assemblée générale (loi 112-12, art. 35-46)"
+    assert text.ar == "2026-06-30: آخر أجل لعقد الجمع العام (القانون 112.12، المادة 35-46)"

@@ -12,12 +12,16 @@ from rules.accompaniment import (
     AREA_TITLES,
     AREAS,
     PlanAction,
+    Progress,
     Session,
     area_title,
     attendance_rate,
     evaluation_reasons,
+    is_overdue,
     plan_reasons,
     programme_attendance,
+    progress_reasons,
+    training_reasons,
 )
 from rules.reasons import Basis, Reason
 
@@ -177,3 +181,68 @@ def test_unevaluated_sessions_are_named() -> None:
         sessions=[Session("Comptabilité 2", date(2025, 3, 24), 20, 12, False)]
     )
     assert "Comptabilité 2" in reason.message.fr and "Comptabilité 2" in reason.message.ar
+
+
+# --- the plan carried out ------------------------------------------------------------------------
+
+TODAY = date(2025, 4, 20)
+CASH_BOOK = Progress("Tenue du livre de caisse", "action", date(2025, 4, 15))
+TRAINING = Progress("Formation à la comptabilité", "session", date(2025, 4, 10))
+
+
+def test_a_plan_needs_training() -> None:
+    (reason,) = training_reasons(sessions=0)
+    assert_reason(reason, "plan_without_training", None)
+    assert training_reasons(sessions=2) == []
+
+
+@pytest.mark.parametrize(
+    ("item", "today", "grace", "overdue"),
+    [
+        (CASH_BOOK, date(2025, 4, 15), 0, False),  # due today: not yet
+        (CASH_BOOK, date(2025, 4, 16), 0, True),
+        (CASH_BOOK, date(2025, 4, 16), 2, False),
+        (CASH_BOOK, date(2025, 4, 18), 2, True),
+        (Progress("x", "action", date(2025, 4, 1), done_on=date(2025, 4, 2)), TODAY, 0, False),
+        (Progress("x", "session", date(2025, 4, 1), cancelled=True), TODAY, 0, False),
+        (Progress("x", "action", None), TODAY, 0, False),
+    ],
+)
+def test_overdue_from_the_day_after_the_due_date(item: Progress, today: date, grace: int, overdue: bool) -> None:
+    assert is_overdue(item, today=today, grace_days=grace) is overdue
+
+
+def test_steps_that_may_be_recorded() -> None:
+    assert progress_reasons("complete", CASH_BOOK, number=1) == []
+    assert progress_reasons("hold", TRAINING, number=1, on=TODAY, today=TODAY) == []
+    assert progress_reasons("cancel", TRAINING, number=1) == []
+    held = Progress(TRAINING.title, "session", TRAINING.due_on, done_on=TODAY)
+    assert progress_reasons("evaluate", held, number=1) == []
+
+
+@pytest.mark.parametrize(
+    ("step", "item", "on", "expected"),
+    [
+        ("complete", None, None, ["plan_item_unknown"]),
+        ("hold", CASH_BOOK, None, ["plan_item_unknown"]),  # an action is not a session
+        ("complete", Progress("x", "action", TODAY, done_on=TODAY), None, ["action_already_done"]),
+        ("hold", Progress("x", "session", TODAY, done_on=TODAY), TODAY, ["session_already_held"]),
+        ("hold", TRAINING, date(2025, 4, 21), ["session_date_in_future"]),
+        ("hold", Progress("x", "session", TODAY, cancelled=True), TODAY, ["session_cancelled"]),
+        ("cancel", Progress("x", "session", TODAY, done_on=TODAY), None, ["session_already_held"]),
+        ("evaluate", TRAINING, None, ["session_not_held_yet"]),
+        ("evaluate", Progress("x", "session", TODAY, cancelled=True), None, ["session_cancelled"]),
+        ("evaluate", Progress("x", "session", TODAY, done_on=TODAY, evaluated=True), None,
+         ["session_already_evaluated"]),
+    ],
+)
+def test_steps_refused_with_reasons(step: str, item: Progress | None, on: date | None, expected: list[str]) -> None:
+    reasons = progress_reasons(step, item, number=3, on=on, today=TODAY)  # type: ignore[arg-type]
+    assert codes(reasons) == expected
+    for reason in reasons:
+        assert_reason(reason, reason.code, None)
+
+
+def test_an_unknown_item_is_named_by_its_number() -> None:
+    (reason,) = progress_reasons("evaluate", None, number=7)
+    assert "n° 7" in reason.message.fr and "رقم 7" in reason.message.ar

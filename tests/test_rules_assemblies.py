@@ -11,7 +11,10 @@ import pytest
 from rules.assemblies import (
     AssemblyKind,
     attendance_reasons,
+    attendee_reasons,
+    convocation_reasons,
     due_after_year_end,
+    filing_date_reasons,
     filing_due,
     filing_reasons,
     forced_meeting_due,
@@ -19,12 +22,16 @@ from rules.assemblies import (
     late_reason,
     latest_notice_day,
     majority_reasons,
+    meeting_date_reasons,
     months_after,
     next_call,
+    no_quorum_reasons,
     notice_reasons,
+    pending_meeting_reasons,
     quorum_reasons,
     quorum_table,
     required_quorum,
+    resolution_votes_reasons,
 )
 from rules.calendar import OFFICE_TZ, full_days_between, full_days_deadline, local_day
 from rules.reasons import Basis, Reason, law
@@ -414,3 +421,71 @@ def test_repeated_lateness_has_its_own_code() -> None:
     reason = late_reason(kind="extraordinary", due_on=date(2025, 6, 30), repeated=True)
     assert_reason(reason, "assembly_overdue_repeated", law(97))
     assert "extraordinaire" in reason.message.fr and "الاستثنائي" in reason.message.ar
+
+
+# --- the officer's checks on the record of a meeting ---------------------------------------------
+
+
+AGENDA = ["Approbation des comptes", "Affectation du résultat"]
+
+
+def test_a_later_call_repeats_the_first_kind_order_and_agenda() -> None:
+    assert convocation_reasons(kind="ordinary", expected_kind="ordinary", call=2, expected_call=2,
+                               agenda=AGENDA, first_agenda=AGENDA) == []
+    # spacing and letter case do not make another item
+    assert convocation_reasons(kind="ordinary", expected_kind="ordinary", call=2, expected_call=2,
+                               agenda=[" approbation des  COMPTES", "Affectation du résultat"],
+                               first_agenda=AGENDA) == []
+    changed = convocation_reasons(kind="ordinary", expected_kind="ordinary", call=2, expected_call=2,
+                                  agenda=[*AGENDA, "Élection du conseil"], first_agenda=AGENDA)
+    (reason,) = changed
+    assert_reason(reason, "assembly_agenda_changed", GA)
+    assert "Approbation des comptes ; Affectation du résultat" in reason.message.fr
+    assert codes(convocation_reasons(kind="extraordinary", expected_kind="ordinary", call=3,
+                                     expected_call=2, agenda=AGENDA, first_agenda=AGENDA)) == [
+        "assembly_kind_mismatch", "assembly_call_not_next"]
+    assert codes(convocation_reasons(kind="ordinary", expected_kind="ordinary", call=4,
+                                     expected_call=4, agenda=AGENDA, first_agenda=None)) == [
+        "assembly_call_out_of_range"]
+    # the first call sets the agenda
+    assert convocation_reasons(kind="ordinary", expected_kind="ordinary", call=1, expected_call=1,
+                               agenda=["Autre chose"], first_agenda=None) == []
+
+
+@pytest.mark.parametrize(
+    ("call", "present", "last_call", "expected"),
+    [
+        (1, 9, False, []),  # 20 members, 10 needed: the next call
+        (1, 10, False, ["assembly_quorum_met"]),
+        (1, 9, True, ["assembly_not_last_call"]),
+        (3, 1, True, []),  # 2 needed at the third call of a small cooperative
+        (3, 1, False, ["assembly_no_further_call"]),
+        (3, 2, True, ["assembly_quorum_met"]),
+    ],
+)
+def test_a_meeting_without_quorum_leads_to_the_next_call_or_ends_at_the_third(
+    call: int, present: int, last_call: bool, expected: list[str]
+) -> None:
+    reasons = no_quorum_reasons(kind="ordinary", call=call, members=20, present=present, last_call=last_call)
+    assert codes(reasons) == expected
+    for reason in reasons:
+        assert_reason(reason, reason.code, GA)
+
+
+def test_record_dates_votes_and_steps_in_order() -> None:
+    assert meeting_date_reasons(meeting_on=date(2026, 5, 6), today=date(2026, 5, 6)) == []
+    (early,) = meeting_date_reasons(meeting_on=date(2026, 5, 6), today=date(2026, 5, 5))
+    assert_reason(early, "assembly_meeting_not_yet_held", None)
+    assert resolution_votes_reasons(title="Comptes", votes_for=8, votes_against=1, abstentions=1, voters=10) == []
+    (votes,) = resolution_votes_reasons(title="Comptes", votes_for=8, votes_against=2, abstentions=1, voters=10)
+    assert_reason(votes, "resolution_more_votes_than_voters", GA)
+    assert "11 voix" in votes.message.fr
+    assert filing_date_reasons(meeting_on=date(2026, 5, 6), filed_on=date(2026, 5, 6), today=date(2026, 5, 6)) == []
+    assert codes(filing_date_reasons(meeting_on=date(2026, 5, 6), filed_on=date(2026, 5, 5),
+                                     today=date(2026, 5, 4))) == ["assembly_filed_before_meeting", "date_in_future"]
+    assert pending_meeting_reasons(pending=True, wanted=True) == []
+    assert codes(pending_meeting_reasons(pending=True, wanted=False)) == ["assembly_meeting_pending"]
+    assert codes(pending_meeting_reasons(pending=False, wanted=True)) == ["assembly_not_convened"]
+    assert attendee_reasons(assigned=True) == []
+    (nobody,) = attendee_reasons(assigned=False)
+    assert_reason(nobody, "assembly_no_attendee", None)

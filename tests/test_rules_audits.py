@@ -19,7 +19,11 @@ from rules.audits import (
     extraordinary_assembly_due,
     monitoring_end,
     obstruction_reason,
+    open_audit_reasons,
+    open_recommendations_reasons,
     planning_order,
+    recommendation_reasons,
+    report_filing_reasons,
     risk_score,
     strike_off_reasons,
 )
@@ -215,3 +219,35 @@ def test_strike_off_only_after_monitoring_with_ineffective_measures(
     assert [r.code for r in reasons] == expected
     for reason in reasons:
         assert_reason(reason, reason.code, law(78))
+
+
+# --- the report and what follows it --------------------------------------------------------------
+
+
+def test_the_report_waits_for_the_answer_or_the_end_of_its_period() -> None:
+    due = date(2026, 4, 16)
+    (reason,) = report_filing_reasons(answered=False, answer_due_on=due, today=due)
+    assert_reason(reason, "audit_draft_answer_pending", internal("audit_draft_answer_days"))
+    assert "2026-04-16" in reason.message.fr and "2026-04-16" in reason.message.ar
+    assert report_filing_reasons(answered=False, answer_due_on=due, today=date(2026, 4, 17)) == []
+    assert report_filing_reasons(answered=True, answer_due_on=due, today=date(2026, 4, 2)) == []
+
+
+def test_recommendations_are_marked_done_once_each() -> None:
+    statuses = {1: "done", 2: "open"}
+    assert recommendation_reasons(number=2, statuses=statuses) == []
+    (done,) = recommendation_reasons(number=1, statuses=statuses)
+    assert_reason(done, "audit_recommendation_already_done", law(78))
+    (unknown,) = recommendation_reasons(number=3, statuses=statuses)
+    assert_reason(unknown, "audit_recommendation_unknown", law(78))
+    assert "1, 2" in unknown.message.fr
+    assert open_recommendations_reasons([]) == []
+    (still_open,) = open_recommendations_reasons([2, 3])
+    assert_reason(still_open, "audit_recommendations_open", law(78))
+    assert "2, 3" in still_open.message.fr
+
+
+def test_one_control_at_a_time() -> None:
+    assert open_audit_reasons(None) == []
+    (reason,) = open_audit_reasons("AU-2026-000001")
+    assert reason.code == "audit_already_open" and "AU-2026-000001" in reason.message.ar

@@ -3,8 +3,11 @@ ties to the parties, where a failed mediation goes, and the one extension per st
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 
+from rules.calendar import OFFICE_TZ
 from rules.disputes import (
     DEFAULT_ADMISSIBILITY_DAYS,
     DEFAULT_EXTENSION_DAYS,
@@ -17,6 +20,10 @@ from rules.disputes import (
     conflict_reasons,
     extension_reasons,
     family_name,
+    mediator_reasons,
+    minutes_reasons,
+    outcome_reasons,
+    session_reasons,
 )
 from rules.reasons import Basis, Reason, internal
 
@@ -208,3 +215,52 @@ def test_dispute_policy_time_limits() -> None:
     assert custom.days_for("mediation", extended=True) == 60
     with pytest.raises(ValueError):
         DisputePolicy(mediation_days=0)
+
+
+# --- sessions and outcome ------------------------------------------------------------------------
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=OFFICE_TZ)
+MEDIATION_ENDS = datetime(2026, 5, 26, 0, 0, tzinfo=OFFICE_TZ)  # last day: 25 May
+
+
+def test_a_session_ahead_and_within_the_mediation_period_can_be_set() -> None:
+    assert session_reasons(at=NOW + timedelta(days=7), now=NOW, mediation_ends=MEDIATION_ENDS) == []
+    assert session_reasons(at=NOW + timedelta(days=400), now=NOW, mediation_ends=None) == []
+
+
+def test_a_session_in_the_past_is_refused_with_its_date() -> None:
+    (reason,) = session_reasons(at=NOW - timedelta(hours=1), now=NOW, mediation_ends=MEDIATION_ENDS)
+    assert_reason(reason, "session_in_the_past", None)
+    assert "2026-03-02 09:00" in reason.message.fr and "2026-03-02 09:00" in reason.message.ar
+
+
+def test_a_session_after_the_mediation_period_asks_for_an_extension_first() -> None:
+    late = datetime(2026, 5, 26, 9, 0, tzinfo=OFFICE_TZ)
+    (reason,) = session_reasons(at=late, now=NOW, mediation_ends=MEDIATION_ENDS)
+    assert_reason(reason, "session_after_mediation_period", internal("dispute_mediation_days"))
+    assert "2026-05-25" in reason.message.fr and "2026-05-25" in reason.message.ar
+    on_the_last_day = datetime(2026, 5, 25, 15, 0, tzinfo=OFFICE_TZ)
+    assert session_reasons(at=on_the_last_day, now=NOW, mediation_ends=MEDIATION_ENDS) == []
+
+
+def test_minutes_wait_for_the_session() -> None:
+    at = NOW + timedelta(hours=2)
+    (reason,) = minutes_reasons(session_at=at, now=NOW)
+    assert_reason(reason, "session_not_yet_held", None)
+    assert minutes_reasons(session_at=at, now=at) == []
+
+
+def test_an_outcome_needs_a_session_held() -> None:
+    (reason,) = outcome_reasons(sessions_held=0)
+    assert_reason(reason, "mediation_without_session", None)
+    assert outcome_reasons(sessions_held=1) == []
+
+
+def test_a_mediator_is_legal_staff_free_of_ties() -> None:
+    (reason,) = mediator_reasons(username="officer.agadir", mediator=None, parties=[MEMBER, BOARD])
+    assert_reason(reason, "mediator_not_legal_staff", None)
+    assert "officer.agadir" in reason.message.fr and "officer.agadir" in reason.message.ar
+    tied = mediator(cooperatives=("2020/1/000123",))
+    assert codes(mediator_reasons(username="stazi", mediator=tied, parties=[MEMBER, BOARD])) == [
+        "mediator_tied_to_cooperative", "mediator_tied_to_cooperative"]
+    assert mediator_reasons(username="stazi", mediator=mediator(), parties=[MEMBER, BOARD]) == []

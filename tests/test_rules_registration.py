@@ -17,6 +17,7 @@ from rules.registration import (
     certificate_reasons,
     change_filing_due,
     change_filing_reasons,
+    change_target_reasons,
     founding_reasons,
     last_valid_day,
     national_number,
@@ -330,3 +331,24 @@ def test_late_change_names_what_changed(kind: ChangeKind, fr: str, ar: str) -> N
     )
     assert fr in reason.message.fr and ar in reason.message.ar
     assert "3 jour(s)" in reason.message.fr
+
+
+# --- the cooperative a change is filed against ------------------------------------------------
+
+
+def test_a_change_to_an_active_cooperative_may_be_entered() -> None:
+    assert change_target_reasons(national_number="2024/1/000042", status="active") == []
+
+
+def test_a_change_needs_a_registered_cooperative() -> None:
+    (reason,) = change_target_reasons(national_number=None, status=None)
+    assert_reason(reason, "change_cooperative_unknown", law(12))
+
+
+@pytest.mark.parametrize(("status", "fr", "ar"), [("dissolved", "dissoute", "منحلة"),
+                                                   ("struck_off", "radiée", "مشطب")])
+def test_a_closed_entry_takes_no_change(status: str, fr: str, ar: str) -> None:
+    (reason,) = change_target_reasons(national_number="2019/2/000007", status=status)
+    assert_reason(reason, "change_cooperative_closed", law(12))
+    assert "2019/2/000007" in reason.message.fr and fr in reason.message.fr
+    assert "2019/2/000007" in reason.message.ar and ar in reason.message.ar

@@ -52,10 +52,16 @@ def render_svg(wf: Workflow) -> str:
         f'<text x="{MARGIN}" y="{MARGIN + 4}" font-size="16" font-weight="bold">'
         f"{escape(wf.title.fr)} — {escape(wf.title.ar)} (v{wf.version})</text>",
     ]
+    loops: dict[str, list[str]] = {}
     for i, t in enumerate(wf.transitions):
         for source in t.source:
+            if source == t.dest:
+                loops.setdefault(source, []).append(t.trigger)
+                continue
             out.append(_arrow(pos[source], pos[t.dest], t.trigger, bend=(i % 3 - 1) * 18,
                               system=t.roles == frozenset({"system"})))
+    for state, triggers in loops.items():
+        out.append(_loop(pos[state], triggers))
     for s in wf.states:
         x, y = pos[s.name]
         style = 'stroke-dasharray="6 4"' if s.pauses_clock else ""
@@ -79,10 +85,21 @@ def render_svg(wf: Workflow) -> str:
     return "\n".join(out) + "\n"
 
 
+def _loop(at: tuple[int, int], triggers: list[str]) -> str:
+    """Steps that keep the case in its state (a session held, an action done): one loop
+    above the box, listing them."""
+    x, y = at
+    x1, x2 = x + BOX_W - 70, x + BOX_W - 20
+    return (
+        f'<path d="M {x1} {y} C {x1} {y - 28} {x2} {y - 28} {x2} {y}" fill="none" stroke="#555" '
+        f'stroke-width="1.2" marker-end="url(#arrow)"/>'
+        f'<text x="{x1 - 4}" y="{y - 16}" font-size="10" fill="#225" text-anchor="end">'
+        f"{escape(', '.join(triggers))}</text>"
+    )
+
+
 def _arrow(a: tuple[int, int], b: tuple[int, int], label: str, *, bend: int, system: bool) -> str:
     (ax, ay), (bx, by) = a, b
-    if a == b:
-        return ""
     if bx > ax:
         x1, y1, x2, y2 = ax + BOX_W, ay + BOX_H / 2, bx, by + BOX_H / 2
     elif bx < ax:
