@@ -151,7 +151,7 @@ def demo(
 
     engine = make_engine(get_settings().database_url)
     loaded = demo_data.load(engine, settings=get_settings(), cooperatives=cooperatives, seed=seed,
-                            if_empty=if_empty)
+                            if_empty=if_empty, other_case_types=True)
     typer.echo(loaded)
 
 

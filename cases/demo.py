@@ -109,9 +109,12 @@ def load(
     if_empty: bool = False,
     clock_now: datetime | None = None,
     progress: bool = True,
+    other_case_types: bool = False,
 ) -> str:
     """Load the demo in one transaction (all of it or nothing, so that `--if-empty` never
-    finds half a demo) and say what was loaded and how to sign in."""
+    finds half a demo) and say what was loaded and how to sign in. The other case types'
+    stories (registration, assemblies and audits, disputes and accompaniment) play after
+    the name approvals, on the same register."""
     now = clock_now if clock_now is not None else datetime.now(UTC)
     if now.tzinfo is None:
         raise ValueError("clock_now must be an aware datetime")
@@ -128,10 +131,22 @@ def load(
         with bar:
             register, taken = _register(session, rng, cooperatives, now, bar)
             states = _play(session, rng, settings, now, register, taken, bar)
+            others = _play_others(session, rng, settings, now) if other_case_types else Counter()
     return _summary(
         seed=seed, seconds=timing.perf_counter() - started, register=register, states=states,
-        created=created, kept=kept,
+        created=created, kept=kept, others=others,
     )
+
+
+def _play_others(session: Session, rng: random.Random, settings: Settings, now: datetime) -> Counter[str]:
+    """Each case type's own demo stories; counts keyed "<case type>.<state>"."""
+    from cases import demo_assemblies, demo_disputes, demo_registration
+
+    counts: Counter[str] = Counter()
+    for module in (demo_registration, demo_assemblies, demo_disputes):
+        for key, n in module.play(session, now=now, settings=settings, rng=rng).items():
+            counts[key.replace(":", ".")] += n
+    return counts
 
 
 # -- progress ----------------------------------------------------------------------------------
@@ -1044,7 +1059,7 @@ _STATE_ORDER = ("submitted", "manager_review", "approved", "expired", "used", "r
 
 
 def _summary(*, seed: int, seconds: float, register: list[Registered], states: Counter[str],
-             created: list[str], kept: list[str]) -> str:
+             created: list[str], kept: list[str], others: Counter[str]) -> str:
     delegations = len({r.delegation for r in register})
     cases = ", ".join(f"{s} {states[s]}" for s in _STATE_ORDER if states[s])
     lines = [
@@ -1052,6 +1067,12 @@ def _summary(*, seed: int, seconds: float, register: list[Registered], states: C
         f"  register: {len(register):,} cooperatives in {delegations} delegations",
         f"  name approvals: {sum(states.values())} cases ({cases})",
     ]
+    by_type: dict[str, list[str]] = {}
+    for key in sorted(others):
+        kind, _, state = key.partition(".")
+        if kind != "name_approval":
+            by_type.setdefault(kind, []).append(f"{state} {others[key]}")
+    lines += [f"  {kind}: {', '.join(parts)}" for kind, parts in by_type.items()]
     if created:
         lines.append(f"  sign in with password {DEMO_PASSWORD}: {', '.join(created)}")
     if kept:

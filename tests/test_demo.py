@@ -262,3 +262,19 @@ def test_a_respelled_name_reads_the_same_but_is_not_the_same_key() -> None:
     assert variant == "Coopérative Al Amel pour la production de l'huile d'argan, Tiznit"
     assert same_as_key(variant) != same_as_key(name)
     assert translit_key(variant) == translit_key(name)
+
+
+def test_the_full_demo_has_every_state_of_every_case_type(engine: Engine, settings: Settings, now: datetime) -> None:
+    from workflows.registry import REGISTRY
+
+    summary = demo.load(engine, settings=settings, cooperatives=300, progress=False, clock_now=now,
+                        other_case_types=True)
+    with Session(engine) as s:
+        present = set(s.execute(select(Case.workflow_key, Case.state)).all())
+    for compiled in REGISTRY.latest():
+        wf = compiled.workflow
+        if wf.key.startswith("test_"):
+            continue
+        missing = {st.name for st in wf.states} - {state for key, state in present if key == wf.key}
+        assert not missing, f"{wf.key}: no demo case in {sorted(missing)}"
+        assert wf.key in summary or wf.key == "name_approval"
