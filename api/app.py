@@ -74,5 +74,6 @@ def create_app(
     for module in (health, auth, overdue, cases, cooperatives, disputes, name_checks, holidays, workflows, tracking, clock_routes,
                    notifications, register_reports, audits):
         app.include_router(module.router)
+    app.include_router(cases.me_router)
     return app
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from cases.models import Case, CaseEvent, Timer
 from cases.queries import CaseDetail
+from cases.worklists import Row, encode_cursor
 from rules.reasons import Basis, Reason
 from workflows.engine import ActionOption
 
@@ -198,11 +199,24 @@ class CaseSummary(BaseModel):
     state: str
     version: int
     opened_at: datetime
+    closed_at: datetime | None
+    next_due: datetime | None = Field(description="the soonest running deadline")
 
     @classmethod
-    def of(cls, case: Case) -> CaseSummary:
+    def of(cls, case: Case, next_due: datetime | None) -> CaseSummary:
         return cls(reference=case.reference, workflow=case.workflow_key, state=case.state,
-                   version=case.version, opened_at=case.opened_at)
+                   version=case.version, opened_at=case.opened_at, closed_at=case.closed_at,
+                   next_due=next_due)
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    next_cursor: str | None = Field(description="pass it as `cursor` for the next page; null at the end")
+
+    @classmethod
+    def of(cls, rows: list[Row], limit: int) -> CasePage:
+        return cls(items=[CaseSummary.of(r.case, r.next_due) for r in rows],
+                   next_cursor=encode_cursor(rows[-1]) if len(rows) == limit else None)
 
 
 class DashboardPublic(BaseModel):

@@ -48,7 +48,7 @@ from notifications.channels import (
     SmsGateway,
     SmtpConfig,
 )
-from notifications.phones import InvalidPhone, sms_number
+from rules.phones import InvalidPhone, sms_number
 from rules.reasons import Reason, Text
 from workflows.engine import ActionBlocked
 from workflows.spec import Actor

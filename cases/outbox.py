@@ -19,9 +19,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from cases.models import Case, Cooperative, Delegation, Outbox, Timer, User
-from notifications.phones import InvalidPhone, sms_number
 from notifications.render import RenderError, render
 from rules.calendar import local_day
+from rules.phones import InvalidPhone, sms_number
 from rules.reasons import Basis, Text
 from workflows.registry import REGISTRY
 from workflows.spec import Notify

@@ -26,7 +26,7 @@ OPEN_DEADLINE = ("pending", "breached")
 AGEING = ((0, 2, "0-2"), (3, 7, "3-7"), (8, 30, "8-30"), (31, None, "31+"))
 
 
-def _visible(actor: Actor) -> ColumnElement[bool]:
+def visible(actor: Actor) -> ColumnElement[bool]:
     if access.is_headquarters(actor) or actor.is_system:
         return col(Case.id).is_not(None)
     return col(Case.delegation_id) == actor.delegation_id
@@ -63,21 +63,6 @@ def at_risk_condition(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def list_cases(
-    *, db_session: Session, actor: Actor, now: datetime, overdue: bool = False,
-    at_risk: bool = False, limit: int = 50, after: str | None = None,
-) -> list[Case]:
-    """Open cases the actor may see, by reference, after `after` (keyset pagination)."""
-    query = select(Case).where(_visible(actor), col(Case.closed_at).is_(None))
-    if overdue:
-        query = query.where(overdue_condition(now))
-    if at_risk:
-        query = query.where(at_risk_condition(now))
-    if after:
-        query = query.where(col(Case.reference) > after)
-    return list(db_session.exec(query.order_by(col(Case.reference)).limit(limit)))
-
-
 @dataclass
 class Dashboard:
     overdue: int = 0
@@ -104,7 +89,7 @@ def dashboard(*, db_session: Session, actor: Actor, now: datetime) -> Dashboard:
         .join(Timer, and_(col(Timer.case_id) == Case.id, _open_deadline(), col(Timer.due_at) <= now))
         .join(Delegation, col(Delegation.id) == Case.delegation_id)
         .outerjoin(User, col(User.id) == Case.assignee_id)
-        .where(_visible(actor), col(Case.closed_at).is_(None))
+        .where(visible(actor), col(Case.closed_at).is_(None))
     )
     rows = db_session.exec(query).all()
     oldest: dict[int, tuple[str, str, str, datetime]] = {}
@@ -121,6 +106,6 @@ def dashboard(*, db_session: Session, actor: Actor, now: datetime) -> Dashboard:
     board.at_risk = db_session.exec(
         select(func.count())
         .select_from(Case)
-        .where(_visible(actor), col(Case.closed_at).is_(None), at_risk_condition(now))
+        .where(visible(actor), col(Case.closed_at).is_(None), at_risk_condition(now))
     ).one()
     return board

@@ -24,8 +24,8 @@ from cases import access
 from cases.errors import Forbidden, Invalid, NotFound
 from cases.models import Cooperative, CooperativeEvent, Delegation, NameEntry, Region
 from cases.name_check import entries_for
-from notifications.phones import InvalidPhone, e164
 from rules.names import same_as_key, translit_key
+from rules.phones import InvalidPhone, e164
 from rules.registration import parse_national_number
 from workflows.spec import Actor
 

@@ -58,10 +58,12 @@ def compiled(case: Case) -> CompiledWorkflow:
 # -- reading -------------------------------------------------------------------------------
 
 
-def get(*, db_session: Session, reference: str, actor: Actor) -> Case:
+def get(*, db_session: Session, reference: str, actor: Actor, lock: bool = False) -> Case:
     """A case the actor may see; any other is "not found", so that references of other
-    delegations cannot be probed."""
-    case = db_session.exec(select(Case).where(col(Case.reference) == reference)).first()
+    delegations cannot be probed. Writers `lock` the row (PostgreSQL: FOR UPDATE), so that
+    two steps on one case queue up instead of both appending history event N+1."""
+    query = select(Case).where(col(Case.reference) == reference)
+    case = db_session.exec(query.with_for_update() if lock else query).first()
     if case is None or not access.can_see(actor, case):
         raise NotFound("case", reference)
     return case
@@ -191,7 +193,7 @@ def act(
     settings: Settings,
 ) -> Case:
     """Take one step. A stale `expected_version` is a `Conflict`, never an overwrite."""
-    case = get(db_session=db_session, reference=reference, actor=actor)
+    case = get(db_session=db_session, reference=reference, actor=actor, lock=True)
     if case.version != expected_version:
         raise Conflict(reference, current_version=case.version)
     if not access.can_act(actor, case):
@@ -244,7 +246,7 @@ def assign(
     *, db_session: Session, reference: str, assignee: str | None, actor: Actor, now: datetime
 ) -> Case:
     """Give the case to an officer of its delegation (or take it back with None)."""
-    case = get(db_session=db_session, reference=reference, actor=actor)
+    case = get(db_session=db_session, reference=reference, actor=actor, lock=True)
     if not access.can_assign(actor, case):
         raise ActionBlocked("assign", (access.outside_delegation_reason(),))
     user = None
@@ -264,7 +266,7 @@ def assign(
 def comment(
     *, db_session: Session, reference: str, text: str, actor: Actor, now: datetime
 ) -> CaseEvent:
-    case = get(db_session=db_session, reference=reference, actor=actor)
+    case = get(db_session=db_session, reference=reference, actor=actor, lock=True)
     text = text.strip()
     if not text:
         raise Invalid([{"loc": ["text"], "msg": "empty comment", "type": "value_error"}])

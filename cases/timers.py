@@ -79,22 +79,21 @@ def fire(
     """Fire one claimed timer; returns what became of it."""
     try:
         with unit_of_work(engine) as s:
-            timer = s.get(Timer, timer_id, with_for_update=True)
-            if timer is None or timer.status != "pending" or timer.claimed_by != worker:
+            locked = _lock(s, timer_id)
+            if locked is None:
+                return "skipped"
+            timer, case = locked
+            if timer.status != "pending" or timer.claimed_by != worker:
                 return "skipped"  # cancelled by a step, or taken over after our lease ended
-            case = s.get(Case, timer.case_id)
-            assert case is not None
-            outcome = _fire(s, timer, case, now=now, settings=settings)
-            return outcome
+            return _fire(s, timer, case, now=now, settings=settings)
     except ActionBlocked as blocked:
         # The transition the deadline wanted is not possible (e.g. the case moved on in
         # the same instant): keep the firing on record with its reasons, once.
         with unit_of_work(engine) as s:
-            timer = s.get(Timer, timer_id, with_for_update=True)
-            if timer is None or timer.status != "pending":
+            locked = _lock(s, timer_id)
+            if locked is None or locked[0].status != "pending":
                 return "skipped"
-            case = s.get(Case, timer.case_id)
-            assert case is not None
+            timer, case = locked
             timer.status, timer.fired_at = "fired", now
             s.add(timer)
             service.record_event(
@@ -102,6 +101,20 @@ def fire(
                 data={"timer": _describe(timer), "reasons": [r.as_dict() for r in blocked.reasons]},
             )
         return "blocked"
+
+
+def _lock(s: Session, timer_id: int) -> tuple[Timer, Case] | None:
+    """The case first, then its timer: the order a step takes them in (it locks the case,
+    then cancels timers), so that a firing and a step on one case queue up rather than
+    deadlock, and two firings on one case never append the same history event."""
+    found = s.get(Timer, timer_id)
+    if found is None:
+        return None
+    case = s.get(Case, found.case_id, with_for_update=True)
+    timer = s.get(Timer, timer_id, with_for_update=True, populate_existing=True)
+    if case is None or timer is None:
+        return None
+    return timer, case
 
 
 def _fire(s: Session, timer: Timer, case: Case, *, now: datetime, settings: Settings) -> str:

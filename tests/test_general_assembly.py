@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api import scheduler
-from cases import assembly_store, overdue, service, timers, users
+from cases import assembly_store, service, timers, users, worklists
 from cases.clock import FixedClock
 from cases.db import unit_of_work
 from cases.errors import Invalid
@@ -403,8 +403,9 @@ def test_an_assembly_not_held_in_time_escalates_with_article_97(engine: Engine, 
         (escalation,) = s.exec(select(CaseEvent).where(col(CaseEvent.case_id) == case.id,
                                                       col(CaseEvent.kind) == "escalate")).all()
         assert "art. 97" in escalation.data["timer"]["fr"]
-        assert [c.reference for c in overdue.list_cases(db_session=s, actor=SYSTEM, now=local(2026, 7, 2),
-                                                        overdue=True)] == [ref]
+        listed = worklists.list_cases(db_session=s, actor=SYSTEM, now=local(2026, 7, 2),
+                                      filters=worklists.CaseFilters(overdue=True))
+        assert [r.case.reference for r in listed] == [ref]
     assert outbox(engine, ref)[1:] == [("assembly_overdue", "coop@example.ma"),
                                        ("deadline_breached", "manager.agadir@odco.example")]
 

@@ -238,6 +238,8 @@ def test_every_template_renders_from_real_cases_in_both_languages(
 
     report = run(engine, wired, local(2026, 5, 5, 10, 0))
     assert report.sent == len(queued) == len(mail.messages())
+    # What arrives is what the outbox (and so the case's notifications) shows, to the space.
+    assert sorted(m.subject for m in mail.messages()) == sorted(r.subject for r in queued)
     assert {m.language for m in mail.messages()} == {"ar", "fr"}
     digest_ar = next(m for m in mail.messages() if m.to == "manager2.agadir@odco.example"
                      and "حصيلة" in m.subject)

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from notifications import phones, sms
+from notifications import sms
 from notifications.render import Renderer, RenderError, keys, render
+from rules import phones
 from workflows.registry import REGISTRY
 
 LANGUAGES = ("fr", "ar")

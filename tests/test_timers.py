@@ -165,9 +165,9 @@ def test_overdue_views_show_the_late_case(engine: Engine, settings: Settings) ->
     tick(engine, settings, clock.now())
     with TestClient(create_app(settings=settings, engine=engine, clock=clock)) as client:
         manager = login(client, "manager.agadir")
-        listed = client.get("/api/v1/cases", params={"overdue": "true"}, headers=manager).json()
+        listed = client.get("/api/v1/cases", params={"overdue": "true"}, headers=manager).json()["items"]
         assert [c["reference"] for c in listed] == [late]
-        risky = client.get("/api/v1/cases", params={"at_risk": "true"}, headers=manager).json()
+        risky = client.get("/api/v1/cases", params={"at_risk": "true"}, headers=manager).json()["items"]
         assert [c["reference"] for c in risky] == [on_time]
         board = client.get("/api/v1/dashboard/overdue", headers=manager).json()
         assert board["overdue"] == 1 and board["at_risk"] == 1
@@ -176,7 +176,7 @@ def test_overdue_views_show_the_late_case(engine: Engine, settings: Settings) ->
         assert board["ageing_days"]["0-2"] == 1
         # another delegation's manager sees nothing of it; an officer may not open the board
         rabat = login(client, "officer.rabat")
-        assert client.get("/api/v1/cases", params={"overdue": "true"}, headers=rabat).json() == []
+        assert client.get("/api/v1/cases", params={"overdue": "true"}, headers=rabat).json()["items"] == []
         assert client.get("/api/v1/dashboard/overdue", headers=rabat).status_code == 403
 
 

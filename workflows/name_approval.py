@@ -17,6 +17,7 @@ from pydantic import BaseModel, EmailStr, Field, field_validator
 from rules import certificates
 from rules.calendar import local_day
 from rules.names import NameVerdict
+from rules.phones import InvalidPhone, e164
 from rules.reasons import Reason, Text, decree, law, tr
 from workflows.spec import (
     FULL_DAYS,
@@ -47,8 +48,19 @@ class Applicant(BaseModel):
 
     full_name: str = Field(min_length=2, max_length=200)
     email: EmailStr | None = None
-    phone: str | None = Field(default=None, max_length=32)
+    phone: str | None = Field(default=None, max_length=32, examples=["0612345678"])
     language: Literal["ar", "fr"] = "ar"
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        """Refused where it is typed, kept in the form the SMS gateway takes (+2126...)."""
+        if value is None or not value.strip():
+            return None
+        try:
+            return e164(value)
+        except InvalidPhone as exc:
+            raise ValueError(str(exc)) from exc
 
 
 class NameRequest(BaseModel):

@@ -1,6 +1,7 @@
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from sqlmodel import col, select
 
 from api.deps import ActorDep, NowDep, SessionDep, SettingsDep
@@ -9,16 +10,66 @@ from api.schemas import (
     AssignRequest,
     CaseCreate,
     CaseOpened,
+    CasePage,
     CasePublic,
     CommentCreate,
     EventPublic,
     case_public,
 )
-from cases import queries, register, service
+from cases import queries, register, service, worklists
 from cases.errors import NotFound
 from cases.models import Delegation
+from rules.calendar import OFFICE_TZ
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+me_router = APIRouter(prefix="/api/v1/me", tags=["cases"])
+
+
+@router.get("", response_model=CasePage)
+def list_cases(
+    actor: ActorDep, db_session: SessionDep, now: NowDep,
+    workflow: Annotated[str | None, Query(max_length=40)] = None,
+    state: Annotated[str | None, Query(max_length=40)] = None,
+    delegation: Annotated[str | None, Query(max_length=32, description="delegation code")] = None,
+    assignee: Annotated[str | None, Query(max_length=80, description="username")] = None,
+    cooperative: Annotated[int | None, Query(ge=1, description="cooperative id")] = None,
+    overdue: Annotated[bool, Query(description="only cases past a deadline")] = False,
+    at_risk: Annotated[bool, Query(description="only cases past a warning, deadline still ahead")] = False,
+    opened_from: Annotated[datetime | None, Query()] = None,
+    opened_to: Annotated[datetime | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=200, description="a reference, or a name in Arabic or French")] = None,
+    closed: Annotated[bool, Query(description="include closed cases")] = False,
+    cursor: Annotated[str | None, Query(max_length=200, description="from the previous page's next_cursor")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> CasePage:
+    """The cases the caller may see, the soonest due first, a page at a time."""
+    filters = worklists.CaseFilters(
+        workflow=workflow, state=state, delegation=delegation, assignee=assignee, cooperative_id=cooperative,
+        overdue=overdue, at_risk=at_risk, opened_from=_aware(opened_from), opened_to=_aware(opened_to),
+        text=q, include_closed=closed,
+    )
+    rows = worklists.list_cases(db_session=db_session, actor=actor, now=now, filters=filters, limit=limit,
+                                cursor=cursor)
+    return CasePage.of(rows, limit)
+
+
+@me_router.get("/worklist", response_model=CasePage)
+def my_worklist(
+    actor: ActorDep, db_session: SessionDep, now: NowDep,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> CasePage:
+    """The signed-in person's desk: cases assigned to them and the unassigned ones of
+    their delegation that their role works on, the soonest due first."""
+    filters = worklists.CaseFilters(worklist_of=actor)
+    rows = worklists.list_cases(db_session=db_session, actor=actor, now=now, filters=filters, limit=limit,
+                                cursor=cursor)
+    return CasePage.of(rows, limit)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A date and time given without a zone is read on the office's wall clock."""
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=OFFICE_TZ)
 
 
 @router.post("", response_model=CaseOpened, status_code=status.HTTP_201_CREATED)
