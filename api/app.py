@@ -15,6 +15,7 @@ from api.routes import (
     cases,
     cooperatives,
     disputes,
+    documents,
     health,
     holidays,
     name_checks,
@@ -25,6 +26,7 @@ from api.routes import (
     workflows,
 )
 from api.routes import clock as clock_routes
+from api.routes import stats as stats_routes
 from cases.clock import Clock
 from cases.db import make_engine
 from cases.settings import Settings, get_settings
@@ -72,8 +74,9 @@ def create_app(
     app.state.wall_clock = Clock() if settings.demo_clock else clock
     problems.install(app)
     for module in (health, auth, overdue, cases, cooperatives, disputes, name_checks, holidays, workflows, tracking, clock_routes,
-                   notifications, register_reports, audits):
+                   notifications, register_reports, audits, documents):
         app.include_router(module.router)
     app.include_router(cases.me_router)
+    app.include_router(stats_routes.router)
     return app
 

@@ -13,6 +13,11 @@ from cases.queries import CaseDetail
 from cases.worklists import Row, encode_cursor
 from rules.reasons import Basis, Reason
 from workflows.engine import ActionOption
+from workflows.registry import REGISTRY
+
+# Row ids are 64-bit at most: a larger number is refused (422) at the edge, before it reaches
+# a database driver that cannot bind it (SQLite raises OverflowError).
+MAX_ID = 2**63 - 1
 
 
 class BilingualText(BaseModel):
@@ -73,6 +78,22 @@ class DeadlinePublic(BaseModel):
 
 
 class CaseCreate(BaseModel):
+    """Open a case: its type, and the opening data its definition asks for (each case type's
+    `data` schema, with an example, is its `opening_schema` in `GET /api/v1/workflows`; this
+    operation's examples show one request per case type)."""
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"workflow": "name_approval", "data": {
+            "names": ["تعاونية تيفاوين لإنتاج زيت الأركان", "Coopérative Tifawin Argan"],
+            "founders": ["Fatima Ait Lahcen", "Aicha Oubella", "Khadija Amrani", "Zahra Boutaleb",
+                         "Malika Id Bella"],
+            "sector": "agriculture", "purpose": "production et commercialisation de l'huile d'argan",
+            "province": "Tiznit",
+            "applicant": {"full_name": "Fatima Ait Lahcen", "email": "fatima@example.ma",
+                          "phone": "0612345678", "language": "ar"},
+        }},
+    ]}}
+
     workflow: str = Field(examples=["name_approval"])
     delegation: str | None = Field(
         default=None, description="Delegation code; only headquarters staff choose it."
@@ -124,10 +145,14 @@ class ActionRequest(BaseModel):
 
 
 class AssignRequest(BaseModel):
-    assignee: str | None = Field(description="Username, or null to unassign.", examples=["officer.souss"])
+    model_config = {"json_schema_extra": {"examples": [{"assignee": "officer.agadir2"}, {"assignee": None}]}}
+
+    assignee: str | None = Field(description="Username, or null to unassign.", examples=["officer.agadir2"])
 
 
 class CommentCreate(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"text": "Pièces vérifiées au guichet."}]}}
+
     text: str = Field(min_length=1, max_length=5000, examples=["Pièces vérifiées au guichet."])
 
 
@@ -148,6 +173,10 @@ class EventPublic(BaseModel):
 
 
 class NameCheckRequest(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [
+        {"names": ["تعاونية الأمل", "Coopérative Tifawin Argan"], "sector": "agriculture"},
+    ]}}
+
     names: list[str] = Field(min_length=1, max_length=3,
                              examples=[["تعاونية الأمل", "Coopérative Tifawin Argan"]])
     sector: str | None = Field(default=None, max_length=100)
@@ -229,6 +258,8 @@ class DashboardPublic(BaseModel):
 
 
 class ClockMove(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"days": 61, "hours": 0}]}}
+
     days: float = Field(default=0, ge=0, le=3660, examples=[61])
     hours: float = Field(default=0, ge=0, le=24 * 3660)
 
@@ -236,3 +267,42 @@ class ClockMove(BaseModel):
 class ClockPublic(BaseModel):
     now: datetime
     fired: int
+
+
+# -- examples for the OpenAPI document, drawn from the definitions themselves ----------------------
+
+EXAMPLE_COOPERATIVE = "2019/1/000123"
+# Case types about a cooperative already on the register (a name request and a registration
+# come before it).
+_NO_COOPERATIVE = ("name_approval", "registration")
+
+
+def opening_examples() -> dict[str, dict[str, Any]]:
+    """`POST /api/v1/cases`: one example per case type, from its opening model's examples."""
+    out: dict[str, dict[str, Any]] = {}
+    for compiled in REGISTRY.latest():
+        wf = compiled.workflow
+        if wf.opening is None:
+            continue
+        for data in wf.opening.model_json_schema().get("examples", [])[:1]:
+            body: dict[str, Any] = {"workflow": wf.key, "data": data}
+            if wf.key not in _NO_COOPERATIVE:
+                body["cooperative"] = EXAMPLE_COOPERATIVE
+            out[wf.key] = {"summary": f"{wf.title.fr} — {wf.title.ar}", "value": body}
+    return out
+
+
+def action_examples() -> dict[str, dict[str, Any]]:
+    """`POST .../actions/{trigger}`: one example per step people take, from its data model."""
+    out: dict[str, dict[str, Any]] = {}
+    for compiled in REGISTRY.latest():
+        wf = compiled.workflow
+        for t in wf.transitions:
+            if t.roles <= {"system"}:
+                continue
+            examples = t.data.model_json_schema().get("examples", [{}]) if t.data else [{}]
+            out[f"{wf.key}.{t.trigger}"] = {
+                "summary": f"{wf.key} / {t.trigger}: {t.title.fr}",
+                "value": {"expected_version": 3, "data": examples[0]},
+            }
+    return out

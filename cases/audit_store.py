@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from cases import access, assembly_store
-from cases.errors import Invalid, NotFound
+from cases.errors import Invalid
 from cases.models import Case, Cooperative
 from cases.settings import Settings
 from rules.audits import (
@@ -138,6 +138,7 @@ def planning(
 ) -> list[PlanningEntry]:
     """The cooperatives to control first, highest risk first; equal scores in the order of
     their national numbers. A manager sees their delegation, headquarters every one."""
+    access.require(actor, "audit_planning")
     delegation = None if access.is_headquarters(actor) else actor.delegation_id
     listed = records(db_session, today=local_day(now), delegation_id=delegation)
     by_number = {coop.national_number: (coop, record) for coop, record in listed}
@@ -155,14 +156,13 @@ def plan_audit(
     db_session: Session, *, national_number: str, planned_for: date, actor: Actor, now: datetime,
     settings: Settings, scope: str | None = None,
 ) -> Case:
-    """Open a control of one cooperative, keeping the score that chose it."""
-    from cases import service
+    """Open a control of one cooperative of the manager's delegation (headquarters: any),
+    keeping the score that chose it."""
+    from cases import register, service
 
-    coop = db_session.exec(
-        select(Cooperative).where(col(Cooperative.national_number) == national_number)
-    ).first()
-    if coop is None or coop.id is None:
-        raise NotFound("cooperative", national_number)
+    access.require(actor, "audit_planning")
+    coop = register.by_number(db_session=db_session, actor=actor, national_number=national_number)
+    assert coop.id is not None
     under_way = db_session.exec(
         select(col(Case.reference)).where(col(Case.workflow_key) == KEY,
                                           col(Case.cooperative_id) == coop.id,

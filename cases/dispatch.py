@@ -34,9 +34,9 @@ from sqlalchemy import Table, bindparam, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
-from cases import service
+from cases import access, service
 from cases.db import unit_of_work
-from cases.errors import Forbidden, NotFound
+from cases.errors import NotFound
 from cases.models import Case, Outbox
 from cases.settings import Settings
 from notifications.channels import (
@@ -386,8 +386,7 @@ def of_case(*, db_session: Session, reference: str, actor: Actor) -> list[Outbox
 
 
 def _admin(actor: Actor) -> None:
-    if actor.role != "admin":
-        raise Forbidden("only an admin manages failed notifications")
+    access.require(actor, "notifications_admin")
 
 
 def failures(

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from cases import access
 from cases.calendar import load_calendar
-from cases.errors import Forbidden, Invalid
+from cases.errors import Invalid
 from cases.models import Case, Cooperative, Timer, User
 from cases.settings import Settings
 from rules.calendar import Counting, business_days_deadline, end_of_day, explain
@@ -146,7 +146,6 @@ class SessionRow:
     parties: tuple[str, ...]
 
 
-SEES_SESSIONS = ("legal", "manager")
 DEFAULT_WINDOW_DAYS = 30
 MAX_WINDOW_DAYS = 366
 
@@ -162,8 +161,7 @@ def sessions(
     Sessions live in their case's record; a session falls within its case's life, so only
     the cases open at some time in the window are read (a session cancelled with its case
     is not listed after the case closed)."""
-    if actor.role not in SEES_SESSIONS:
-        raise Forbidden("mediation sessions are listed for legal staff and managers")
+    access.require(actor, "dispute_sessions")
     first = first or today
     last = last or first + timedelta(days=DEFAULT_WINDOW_DAYS)
     if not timedelta(0) <= last - first <= timedelta(days=MAX_WINDOW_DAYS):

@@ -11,9 +11,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from cases import service
+from cases import access, service
 from cases.calendar import load_calendar
-from cases.errors import Forbidden
 from cases.models import Case, Holiday, Timer
 from rules.calendar import Counting, business_days_deadline, explain, local_day
 from rules.reasons import Text
@@ -36,8 +35,7 @@ def set_holiday(
     note: str | None = None,
 ) -> list[str]:
     """Declare `day` a holiday (or not); returns the references whose deadlines moved."""
-    if actor.role not in ("admin", "manager") or actor.delegation_id is not None:
-        raise Forbidden("holidays are set at headquarters")
+    access.require(actor, "holidays_set")
     row = db_session.get(Holiday, day) or Holiday(day=day)
     row.is_holiday, row.name_fr, row.name_ar, row.note = is_holiday, name_fr, name_ar, note
     db_session.add(row)

@@ -111,6 +111,23 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         Index("ix_case_delegation_state", "delegation_id", "state"),
         Index("ix_case_workflow_state", "workflow_key", "state"),
+        # the officers' workload (cases/stats.py): open cases per holder, and recent closures
+        Index(
+            "ix_case_open_assignee",
+            "assignee_id",
+            "delegation_id",
+            "closed_at",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
+        Index(
+            "ix_case_closed_assignee",
+            "closed_at",
+            "assignee_id",
+            "delegation_id",
+            postgresql_where=text("closed_at IS NOT NULL"),
+            sqlite_where=text("closed_at IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -148,6 +165,29 @@ class CaseEvent(SQLModel, table=True):
     data: dict[str, Any] = _json()
 
 
+class CaseDocument(SQLModel, table=True):
+    """A document a case's state expects, marked received: by whom, when, in which state,
+    and the file handed in, if any. The file itself is on disk under the upload folder at
+    `stored_path` (named by its SHA-256, so the same file is stored once). One row per
+    document of a case: receiving it again replaces the row, the history keeps both."""
+
+    __tablename__ = "case_document"
+    __table_args__ = (UniqueConstraint("case_id", "key", name="uq_case_document_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    key: str = Field(max_length=40)
+    state: str = Field(max_length=40)
+    received_at: datetime = _utc()
+    received_by: str = Field(max_length=80)
+    received_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    file_name: str | None = Field(default=None, max_length=255)
+    content_type: str | None = Field(default=None, max_length=100)
+    size: int | None = None
+    sha256: str | None = Field(default=None, max_length=64)
+    stored_path: str | None = Field(default=None, max_length=200)
+
+
 class Timer(SQLModel, table=True):
     """A deadline, a warning before it or a reminder, started and cancelled with the
     state change that causes it. The scheduler claims due rows with a lease.
@@ -169,6 +209,29 @@ class Timer(SQLModel, table=True):
             "case_id",
             postgresql_where=text("kind = 'deadline' AND status IN ('pending', 'breached')"),
             sqlite_where=text("kind = 'deadline' AND status IN ('pending', 'breached')"),
+        ),
+        # service-level compliance (cases/stats.py): the deadlines someone must meet
+        # (escalated when missed), met ones by the instant they were met, and all of them
+        # by their due instant (missed ones end there); covering, so that only the cases
+        # are looked up
+        Index(
+            "ix_timer_deadline_met",
+            "fired_at",
+            "due_at",
+            "case_id",
+            "deadline_key",
+            postgresql_where=text("kind = 'deadline' AND status = 'cancelled' AND action LIKE 'escalate:%'"),
+            sqlite_where=text("kind = 'deadline' AND status = 'cancelled' AND action LIKE 'escalate:%'"),
+        ),
+        Index(
+            "ix_timer_deadline_due",
+            "due_at",
+            "case_id",
+            "status",
+            "fired_at",
+            "deadline_key",
+            postgresql_where=text("kind = 'deadline' AND action LIKE 'escalate:%'"),
+            sqlite_where=text("kind = 'deadline' AND action LIKE 'escalate:%'"),
         ),
     )
 

@@ -83,6 +83,7 @@ def _bucket(days: int) -> str:
 def dashboard(*, db_session: Session, actor: Actor, now: datetime) -> Dashboard:
     """Counts of overdue cases by delegation, workflow, officer and days overdue, and of
     cases at risk. One row per overdue deadline is read, through the partial index."""
+    access.require(actor, "overdue_dashboard")
     board = Dashboard()
     query = (
         select(Case.id, Delegation.code, Case.workflow_key, User.username, Timer.due_at)  # type: ignore[call-overload]

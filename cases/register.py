@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 from sqlalchemy import insert, or_, update
 from sqlmodel import Session, col, select
 
 from cases import access
-from cases.errors import Forbidden, Invalid, NotFound
+from cases.errors import Invalid, NotFound
 from cases.models import Cooperative, CooperativeEvent, Delegation, NameEntry, Region
 from cases.name_check import entries_for
 from rules.names import same_as_key, translit_key
@@ -128,7 +128,11 @@ def _rows(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
 
 def import_csv(
     stream: IO[bytes], *, db_session: Session, skip_invalid: bool = False, progress: Progress | None = None,
+    actor: Actor | None = None,
 ) -> ImportReport:
+    """`actor`: who imports through the API (an admin); None from the command line."""
+    if actor is not None:
+        access.require(actor, "register_import")
     report = ImportReport()
     delegations = {d.code: d for d in db_session.exec(select(Delegation))}
     regions = set(db_session.exec(select(Region.code)))
@@ -203,7 +207,10 @@ def _insert(db_session: Session, rows: list[tuple[CooperativeRow, int, list[tupl
         db_session.execute(insert(NameEntry), entries)
 
 
-def export_csv(*, db_session: Session, out: IO[str]) -> int:
+def export_csv(*, db_session: Session, out: IO[str], actor: Actor | None = None) -> int:
+    """`actor`: who exports through the API (headquarters); None from the command line."""
+    if actor is not None:
+        access.require(actor, "register_export")
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     codes = {d.id: d.code for d in db_session.exec(select(Delegation))}
@@ -267,17 +274,25 @@ def by_number(*, db_session: Session, actor: Actor, national_number: str) -> Coo
 
 
 class CooperativeCorrection(BaseModel):
-    """What an officer may correct in a register entry (the number never changes)."""
+    """What an officer may correct in a register entry (the number never changes). A field
+    left out stays as it is; only the email and the phone may be cleared (null): the other
+    fields of an entry are never empty."""
 
-    name_ar: str | None = Field(default=None, min_length=3, max_length=250)
-    name_fr: str | None = Field(default=None, min_length=3, max_length=250)
-    province: str | None = Field(default=None, min_length=2, max_length=100)
-    sector: str | None = Field(default=None, min_length=2, max_length=100)
-    members: int | None = Field(default=None, ge=0)
-    women_members: int | None = Field(default=None, ge=0)
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"members": 27, "women_members": 19, "phone": "0612345678",
+         "reason": "Procès-verbal de l'assemblée générale du 14 février 2026"},
+    ]})
+
+    # Typed without None (explicit nulls are refused, 422), defaulting to None when left out.
+    name_ar: str = Field(default=None, min_length=3, max_length=250)  # type: ignore[assignment]
+    name_fr: str = Field(default=None, min_length=3, max_length=250)  # type: ignore[assignment]
+    province: str = Field(default=None, min_length=2, max_length=100)  # type: ignore[assignment]
+    sector: str = Field(default=None, min_length=2, max_length=100)  # type: ignore[assignment]
+    members: int = Field(default=None, ge=0, le=1_000_000)  # type: ignore[assignment]
+    women_members: int = Field(default=None, ge=0, le=1_000_000)  # type: ignore[assignment]
     email: EmailStr | None = None
     phone: str | None = None
-    language: Literal["ar", "fr"] | None = None
+    language: Literal["ar", "fr"] = Field(default=None)  # type: ignore[arg-type]
     reason: str = Field(min_length=3, max_length=1000, description="why the entry is corrected")
 
     @field_validator("phone")
@@ -296,8 +311,7 @@ def correct(
 ) -> Cooperative:
     """Change an entry and keep what changed, by whom and why; renamed entries re-key
     their names so that the name check sees the new ones."""
-    if actor.role not in ("officer", "manager"):
-        raise Forbidden("register entries are corrected by officers and managers")
+    access.require(actor, "register_correct")
     coop = get(db_session=db_session, actor=actor, cooperative_id=cooperative_id)
     changes: dict[str, Any] = {}
     for name, value in correction.model_dump(exclude={"reason"}, exclude_unset=True).items():

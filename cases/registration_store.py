@@ -221,6 +221,8 @@ def late_transmissions_by_court(
     """Copies of local registrations received since `since`, per court, the courts with the
     most late copies first. A delegation's staff count their delegation's filings;
     headquarters (or no actor) counts them all."""
+    if actor is not None:
+        access.require(actor, "late_transmissions")
     data: Any = col(Case.data)
     filings = (
         select(

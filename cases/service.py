@@ -99,7 +99,7 @@ def available_actions(
     known = facts.load(wf.workflow, db_session=db_session, case=case, data=case.data, settings=settings)
     options = wf.available_actions(view(case), actor, now=now, facts=known, policy=settings.policy())
     if not access.can_act(actor, case):
-        blocked = access.outside_delegation_reason()
+        blocked = access.refusal(actor)
         options = [
             ActionOption(o.trigger, o.title, o.dest, False, (*o.reasons, blocked), o.data_schema)
             for o in options
@@ -194,10 +194,9 @@ def act(
 ) -> Case:
     """Take one step. A stale `expected_version` is a `Conflict`, never an overwrite."""
     case = get(db_session=db_session, reference=reference, actor=actor, lock=True)
+    access.ensure_can_act(actor, case, trigger)
     if case.version != expected_version:
         raise Conflict(reference, current_version=case.version)
-    if not access.can_act(actor, case):
-        raise ActionBlocked(trigger, (access.outside_delegation_reason(),))
     wf = compiled(case)
     known = facts.load(wf.workflow, db_session=db_session, case=case, data=case.data, settings=settings)
     outcome = wf.plan(
@@ -247,8 +246,7 @@ def assign(
 ) -> Case:
     """Give the case to an officer of its delegation (or take it back with None)."""
     case = get(db_session=db_session, reference=reference, actor=actor, lock=True)
-    if not access.can_assign(actor, case):
-        raise ActionBlocked("assign", (access.outside_delegation_reason(),))
+    access.ensure_can_assign(actor, case)
     user = None
     if assignee is not None:
         user = db_session.exec(select(User).where(col(User.username) == assignee)).first()
@@ -267,6 +265,7 @@ def comment(
     *, db_session: Session, reference: str, text: str, actor: Actor, now: datetime
 ) -> CaseEvent:
     case = get(db_session=db_session, reference=reference, actor=actor, lock=True)
+    access.ensure_can_act(actor, case, "comment")
     text = text.strip()
     if not text:
         raise Invalid([{"loc": ["text"], "msg": "empty comment", "type": "value_error"}])

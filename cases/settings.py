@@ -7,7 +7,8 @@ code: the law's own numbers are in the definitions, with their articles.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +83,16 @@ class Settings(BaseSettings):
     track_rate_per_reference: str = "10 per hour"
     login_rate_per_client: str = "30 per minute"
     login_rate_per_user: str = "10 per 15 minutes"
+
+    upload_folder: Path = Field(
+        default=Path("var/uploads"),
+        description="Where received documents are stored, by SHA-256 (ab/cd/<sha256>).",
+    )
+    upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Largest document accepted.")
+    upload_content_types: list[Literal["application/pdf", "image/jpeg", "image/png"]] = Field(
+        default=["application/pdf", "image/jpeg", "image/png"],
+        description="Kinds of document accepted, recognised by their first bytes, not their name.",
+    )
 
     demo_clock: bool = Field(
         default=False, description="Lets an admin move the clock through the API. Never in production."

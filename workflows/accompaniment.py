@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rules import accompaniment
 from rules.accompaniment import Area, PlanAction, Progress
@@ -54,11 +54,29 @@ OPEN_STATES = ("diagnosis", "planning", "in_progress", "evaluated")
 class ProgrammeRequest(BaseModel):
     """The cooperative's request to join a programme (the cooperative is the case's own)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "motive": "Tenue de la comptabilité et préparation des états financiers",
+            "applicant": {
+                "full_name": "Coopérative Tifawin",
+                "email": "tifawin@example.ma",
+                "language": "fr",
+            },
+        },
+    ]})
+
     motive: str = Field(min_length=5, max_length=4000, examples=["Tenue de la comptabilité"])
     applicant: Applicant = Field(description="The cooperative's contact for the programme.")
 
 
 class Diagnosis(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "areas": ["accounting", "marketing"],
+            "findings": "Pas de comptabilité tenue depuis 2024 ; ventes limitées au souk local.",
+        },
+    ]})
+
     areas: list[Area] = Field(min_length=1, max_length=4, description="The needs found.")
     findings: str = Field(min_length=10, max_length=20000)
 
@@ -66,6 +84,15 @@ class Diagnosis(BaseModel):
 class ActionIn(BaseModel):
     """One action of the plan. Area, due date and owner may be left out here, so that the
     plan's check can say what each action lacks."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "title": "Mettre en place un journal de caisse",
+            "area": "accounting",
+            "due_on": "2026-05-31",
+            "owner": "La trésorière",
+        },
+    ]})
 
     title: str = Field(min_length=2, max_length=300)
     area: str | None = Field(default=None, max_length=40)
@@ -76,6 +103,16 @@ class ActionIn(BaseModel):
 class SessionIn(BaseModel):
     """A training session of the plan: its planned day is its due date, its trainer its owner."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "title": "Formation à la tenue des comptes",
+            "area": "accounting",
+            "planned_on": "2026-04-15",
+            "trainer": "Cabinet Atlas Conseil",
+            "invited": 12,
+        },
+    ]})
+
     title: str = Field(min_length=2, max_length=300)
     area: str | None = Field(default=None, max_length=40)
     planned_on: date | None = None
@@ -84,16 +121,46 @@ class SessionIn(BaseModel):
 
 
 class DevelopmentPlan(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "actions": [
+                {
+                    "title": "Mettre en place un journal de caisse",
+                    "area": "accounting",
+                    "due_on": "2026-05-31",
+                    "owner": "La trésorière",
+                },
+            ],
+            "sessions": [
+                {
+                    "title": "Formation à la tenue des comptes",
+                    "area": "accounting",
+                    "planned_on": "2026-04-15",
+                    "trainer": "Cabinet Atlas Conseil",
+                    "invited": 12,
+                },
+            ],
+        },
+    ]})
+
     actions: list[ActionIn] = Field(default_factory=list, max_length=100)
     sessions: list[SessionIn] = Field(default_factory=list, max_length=50)
 
 
 class ActionDone(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"action": 1, "note": "Journal ouvert et tenu depuis avril."},
+    ]})
+
     action: int = Field(ge=1, description="The action's number in the plan.")
     note: str | None = Field(default=None, max_length=2000)
 
 
 class SessionHeld(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"session": 1, "held_on": "2026-04-15", "invited": 12, "present": 10},
+    ]})
+
     session: int = Field(ge=1, description="The session's number in the plan.")
     held_on: date
     invited: int = Field(ge=0, le=10000)
@@ -107,27 +174,53 @@ class SessionHeld(BaseModel):
 
 
 class SessionEvaluation(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"session": 1, "score": 4, "comments": "Participants satisfaits ; prévoir un suivi."},
+    ]})
+
     session: int = Field(ge=1)
     score: int = Field(ge=1, le=5, description="Participants' and trainer's rating, 1 to 5.")
     comments: str | None = Field(default=None, max_length=4000)
 
 
 class SessionCancellation(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"session": 2, "reason": "Formateur indisponible ; séance reportée."},
+    ]})
+
     session: int = Field(ge=1)
     reason: str = Field(min_length=5, max_length=2000)
 
 
 class FinalEvaluation(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"summary": "Comptabilité tenue à jour ; premiers contrats de vente groupée.", "score": 4},
+    ]})
+
     summary: str = Field(min_length=10, max_length=20000)
     score: int = Field(ge=1, le=5)
 
 
 class Report(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "summary": "Programme achevé : comptabilité tenue, circuit de vente élargi.",
+            "recommendations": ["Faire certifier les comptes 2026"],
+        },
+    ]})
+
     summary: str = Field(min_length=10, max_length=20000)
     recommendations: list[str] = Field(default_factory=list, max_length=50)
 
 
 class Abandonment(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "reason": "Le conseil d'administration renonce au programme.",
+            "requested_on": "2026-06-10",
+        },
+    ]})
+
     reason: str = Field(min_length=5, max_length=2000)
     requested_on: date = Field(description="The day the cooperative said it leaves the programme.")
 

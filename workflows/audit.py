@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rules import audits
 from rules.audits import CONTROL, DOCUMENT_REQUEST, DRAFT_ANSWER
@@ -30,6 +30,7 @@ from workflows.spec import (
     FULL_DAYS,
     Context,
     Deadline,
+    DocumentSpec,
     Setting,
     State,
     Workflow,
@@ -55,6 +56,21 @@ class RiskFactor(BaseModel):
 class AuditOpening(BaseModel):
     """Why this cooperative is controlled now: the planning score when it was chosen."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "planned_for": "2026-05-01",
+            "scope": "gestion, comptes et fonctionnement des organes",
+            "risk_score": 62,
+            "risk_factors": [
+                {
+                    "fr": "2 assemblées générales en retard",
+                    "ar": "جمعان عامان متأخران",
+                    "points": 30,
+                },
+            ],
+        },
+    ]})
+
     planned_for: date = Field(description="The month the fieldwork is planned for (any day of it).")
     scope: str = Field(default="gestion, comptes et fonctionnement des organes",
                        min_length=3, max_length=500)
@@ -64,12 +80,23 @@ class AuditOpening(BaseModel):
 
 
 class DocumentRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "documents": ["statuts", "registre des membres", "comptes 2025"],
+            "fieldwork_on": "2026-05-12",
+        },
+    ]})
+
     documents: list[str] = Field(min_length=1, max_length=40,
                                  examples=[["statuts", "registre des membres", "comptes 2025"]])
     fieldwork_on: date | None = Field(default=None, description="The day the controllers will come.")
 
 
 class DocumentsReceived(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"received_on": "2026-05-08", "note": "Comptes 2025 reçus sans leur annexe."},
+    ]})
+
     received_on: date
     note: str | None = Field(default=None, max_length=2000)
 
@@ -84,6 +111,13 @@ def _not_blank(items: list[str]) -> list[str]:
 class DraftReport(BaseModel):
     """What the controllers found, and what the cooperative must do about it."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "findings": ["Assemblée générale 2025 non tenue"],
+            "recommendations": ["Convoquer l'assemblée générale ordinaire"],
+        },
+    ]})
+
     findings: list[str] = Field(min_length=1, max_length=50)
     recommendations: list[str] = Field(min_length=1, max_length=50)
 
@@ -94,6 +128,10 @@ class DraftReport(BaseModel):
 
 
 class ReportFiling(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"answer_received_on": "2026-06-20", "note": "Réponse du conseil jointe."},
+    ]})
+
     answer_received_on: date | None = Field(
         default=None, description="The day the cooperative's answer to the draft arrived, if it did."
     )
@@ -101,38 +139,69 @@ class ReportFiling(BaseModel):
 
 
 class Closing(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"note": "Recommandations mises en œuvre."},
+    ]})
+
     note: str | None = Field(default=None, max_length=2000)
 
 
 class AssemblyHeld(BaseModel):
     """Sent by the linked assembly case when it is held (see `cases.assembly_store`)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"assembly": "AG-2026-000012", "held_on": "2026-07-15"},
+    ]})
+
     assembly: str = Field(min_length=3, max_length=32)
     held_on: date
 
 
 class AssemblyNotHeld(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"assembly": "AG-2026-000012", "outcome": "not_held"},
+    ]})
+
     assembly: str = Field(min_length=3, max_length=32)
     outcome: str = Field(min_length=2, max_length=40)
 
 
 class RecommendationDone(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"number": 1, "done_on": "2026-07-15", "note": "Assemblée tenue le 15 juillet."},
+    ]})
+
     number: int = Field(ge=1)
     done_on: date
     note: str | None = Field(default=None, max_length=2000)
 
 
 class StrikeOffRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "court": "Tribunal de première instance d'Agadir",
+            "note": "Recommandations ignorées après deux relances.",
+        },
+    ]})
+
     court: str = Field(min_length=2, max_length=200)
     note: str | None = Field(default=None, max_length=2000)
 
 
 class Obstruction(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"observed_on": "2026-05-12", "facts": "Le siège était fermé le jour du contrôle annoncé."},
+    ]})
+
     observed_on: date
     facts: str = Field(min_length=5, max_length=2000)
 
 
 class Cancellation(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "Coopérative dissoute avant le contrôle."},
+    ]})
+
     reason: str = Field(min_length=5, max_length=2000)
 
 
@@ -304,6 +373,15 @@ AUDIT = Workflow(
                     "documents", Setting("audit_document_request_days"), FULL_DAYS, DOCUMENT_REQUEST,
                     escalate_to("managers"), event=ON_REQUEST,
                 ),
+            ),
+            # The papers every control looks at; the request may name more (its `documents`).
+            documents=(
+                DocumentSpec("statutes", tr(fr="Statuts à jour", ar="النظام الأساسي المحين")),
+                DocumentSpec("members_register", tr(fr="Registre des adhérents", ar="سجل المتعاونين")),
+                DocumentSpec("accounts", tr(fr="États financiers des derniers exercices",
+                                            ar="القوائم المالية للسنوات الأخيرة")),
+                DocumentSpec("assembly_minutes", tr(fr="Procès-verbaux des assemblées générales",
+                                                    ar="محاضر الجموع العامة")),
             ),
         ),
         State(

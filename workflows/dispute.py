@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from rules import disputes
 from rules.calendar import OFFICE_TZ
@@ -67,6 +67,16 @@ class PartyIn(BaseModel):
     """One side of the dispute, as the filing names it ([L] Art. 79: members, the board,
     another cooperative)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "kind": "member",
+            "name": "Ahmed Bennani",
+            "cooperative_ref": "2019/1/000123",
+            "member_ids": ["M-17"],
+            "language": "fr",
+        },
+    ]})
+
     kind: PartyKind
     name: str = Field(min_length=2, max_length=200)
     cooperative_ref: str | None = Field(
@@ -86,6 +96,31 @@ class DisputeFiling(BaseModel):
     """The referral to the office: who files, against whom, about what. Kept as filed, so
     that the admissibility review can say what is missing."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "claimant": {
+                "kind": "member",
+                "name": "Ahmed Bennani",
+                "cooperative_ref": "2019/1/000123",
+                "member_ids": ["M-17"],
+                "language": "fr",
+            },
+            "respondents": [
+                {
+                    "kind": "board",
+                    "name": "Conseil d'administration de la coopérative Tifawin",
+                    "cooperative_ref": "2019/1/000123",
+                },
+            ],
+            "subject": "Exclusion contestée d'un membre",
+            "applicant": {
+                "full_name": "Ahmed Bennani",
+                "email": "ahmed@example.ma",
+                "language": "fr",
+            },
+        },
+    ]})
+
     claimant: PartyIn = Field(description="The party who brings the dispute to the office.")
     respondents: list[PartyIn] = Field(default_factory=list, max_length=20)
     subject: str = Field(default="", max_length=4000, examples=["Exclusion contestée d'un membre"])
@@ -93,14 +128,26 @@ class DisputeFiling(BaseModel):
 
 
 class Inadmissibility(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "Aucune des parties n'est membre ni organe de la coopérative."},
+    ]})
+
     reason: str = Field(min_length=5, max_length=2000)
 
 
 class Admission(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"note": "Deux parties, un objet précis : la médiation est possible."},
+    ]})
+
     note: str | None = Field(default=None, max_length=2000)
 
 
 class MediatorAssignment(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"mediator": "legal.agadir", "declared_ties": []},
+    ]})
+
     mediator: str = Field(min_length=2, max_length=80, description="Username of a legal officer.")
     declared_ties: list[str] = Field(
         default_factory=list, max_length=50,
@@ -110,25 +157,51 @@ class MediatorAssignment(BaseModel):
 
 
 class SessionPlan(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"at": "2026-03-16T10:00:00+01:00", "place": "Délégation d'Agadir, salle 2"},
+    ]})
+
     at: AwareDatetime = Field(description="Date and time of the session.")
     place: str = Field(min_length=2, max_length=300, examples=["Délégation d'Agadir, salle 2"])
 
 
 class SessionCancellation(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "Le défendeur a demandé un report."},
+    ]})
+
     reason: str = Field(min_length=5, max_length=2000)
 
 
 class Minutes(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "minutes": "Les parties ont exposé leurs positions ; une seconde séance est fixée.",
+            "present": ["Ahmed Bennani", "Conseil d'administration de la coopérative Tifawin"],
+        },
+    ]})
+
     minutes: str = Field(min_length=5, max_length=20000)
     present: list[str] = Field(default_factory=list, max_length=50, description="Parties present.")
 
 
 class Agreement(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "terms": "Réintégration du membre au 1er avril ; parts sociales conservées.",
+            "signed_on": "2026-03-30",
+        },
+    ]})
+
     terms: str = Field(min_length=10, max_length=20000)
     signed_on: date
 
 
 class Failure(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"referral": "conciliation", "has_union": True, "note": "Aucun accord après deux séances."},
+    ]})
+
     referral: Literal["conciliation", "court"] = Field(
         description="Conciliation through the union or the National Federation, or the court "
         "([L] Art. 79)."
@@ -138,11 +211,19 @@ class Failure(BaseModel):
 
 
 class Withdrawal(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"by": "Ahmed Bennani", "note": "Accord trouvé entre les parties."},
+    ]})
+
     by: str = Field(min_length=2, max_length=200, description="The party who withdraws.")
     note: str | None = Field(default=None, max_length=2000)
 
 
 class ExtensionRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "Pièces demandées au conseil d'administration."},
+    ]})
+
     reason: str = Field(min_length=5, max_length=2000)
 
 

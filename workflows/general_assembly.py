@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rules import assemblies
 from rules.assemblies import GENERAL_ASSEMBLY, AssemblyKind
@@ -45,6 +45,7 @@ from workflows.spec import (
     FULL_DAYS,
     Context,
     Deadline,
+    DocumentSpec,
     Guard,
     State,
     Workflow,
@@ -76,12 +77,20 @@ def noon(day: date) -> str:
 
 
 class Link(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reference": "AU-2026-000004", "relation": "demanded_by_audit"},
+    ]})
+
     reference: str = Field(min_length=3, max_length=32)
     relation: str = Field(min_length=2, max_length=40)
 
 
 class AssemblyOpening(BaseModel):
     """Why an assembly is due, and so its last day (computed here, never typed in)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"kind": "ordinary", "origin": "year_end", "financial_year_end": "2025-12-31"},
+    ]})
 
     kind: AssemblyKind = "ordinary"
     origin: Origin = "year_end"
@@ -124,6 +133,19 @@ class AssemblyOpening(BaseModel):
 class Convocation(BaseModel):
     """The notice sent to the members ([L] Arts. 35-46)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "kind": "ordinary",
+            "call": 1,
+            "meeting_on": "2026-05-20",
+            "meeting_time": "10:00:00",
+            "place": "Siège de la coopérative, Tiznit",
+            "agenda": ["Rapport de gestion 2025", "Approbation des comptes 2025"],
+            "notice_on": "2026-05-01",
+            "notice_means": "registered_letter",
+        },
+    ]})
+
     kind: AssemblyKind
     call: int = Field(ge=1, le=assemblies.MAX_CALLS, description="1, 2 or 3.")
     meeting_on: date
@@ -145,6 +167,10 @@ class Convocation(BaseModel):
 class Attendance(BaseModel):
     """The attendance sheet: members on the updated list, who came, whom they represent."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"members": 40, "present_in_person": 8, "proxies": 4, "legal_person_votes": 0},
+    ]})
+
     members: int = Field(ge=1)
     present_in_person: int = Field(ge=0)
     proxies: int = Field(ge=0)
@@ -163,6 +189,15 @@ class Attendance(BaseModel):
 
 
 class Resolution(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "title": "Approbation des comptes 2025",
+            "votes_for": 20,
+            "votes_against": 3,
+            "abstentions": 1,
+        },
+    ]})
+
     title: str = Field(min_length=2, max_length=300)
     votes_for: int = Field(ge=0)
     votes_against: int = Field(ge=0)
@@ -173,16 +208,45 @@ class Resolution(BaseModel):
 
 
 class Meeting(Attendance):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "members": 40,
+            "present_in_person": 18,
+            "proxies": 6,
+            "legal_person_votes": 0,
+            "resolutions": [
+                {
+                    "title": "Approbation des comptes 2025",
+                    "votes_for": 20,
+                    "votes_against": 3,
+                    "abstentions": 1,
+                },
+            ],
+        },
+    ]})
+
     resolutions: list[Resolution] = Field(default_factory=list, max_length=50)
 
 
 class Filing(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "filed_on": "2026-06-10",
+            "documents": ["minutes", "accounts", "member_list"],
+            "local_register": "Greffe du tribunal de première instance de Tiznit",
+        },
+    ]})
+
     filed_on: date
     documents: list[Document] = Field(min_length=1)
     local_register: str = Field(min_length=2, max_length=200, description="The court's clerk.")
 
 
 class Cancellation(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "Coopérative dissoute par décision judiciaire."},
+    ]})
+
     reason: str = Field(min_length=5, max_length=2000)
 
 
@@ -468,6 +532,13 @@ GENERAL_ASSEMBLY_SUPERVISION = Workflow(
                     "filing", assemblies.FILING_DAYS, FULL_DAYS, GENERAL_ASSEMBLY,
                     escalate_to("managers"), event=ON_MEETING, anchor="meeting_at",
                 ),
+            ),
+            documents=(  # filed with the local register within 30 days of the assembly
+                DocumentSpec("minutes", tr(fr="Procès-verbal de l'assemblée générale", ar="محضر الجمع العام")),
+                DocumentSpec("accounts", tr(fr="États financiers de l'exercice", ar="القوائم المالية للسنة المالية")),
+                # only cooperatives that must have an auditor have a report to file
+                DocumentSpec("auditor_report", tr(fr="Rapport du commissaire aux comptes",
+                                                  ar="تقرير مراقب الحسابات"), required=False),
             ),
         ),
         State("filed", tr(fr="Procès-verbal et comptes déposés", ar="تم إيداع المحضر والقوائم"), final=True),

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from rules import certificates
 from rules.calendar import local_day
@@ -23,6 +23,7 @@ from workflows.spec import (
     FULL_DAYS,
     Context,
     Deadline,
+    DocumentSpec,
     Reminder,
     Setting,
     State,
@@ -46,6 +47,15 @@ OFFICERS = {"officer", "manager"}
 class Applicant(BaseModel):
     """The founders' representative, who receives the office's answers."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "full_name": "Fatima Ait Lahcen",
+            "email": "fatima@example.ma",
+            "phone": "0612345678",
+            "language": "ar",
+        },
+    ]})
+
     full_name: str = Field(min_length=2, max_length=200)
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=32, examples=["0612345678"])
@@ -65,6 +75,28 @@ class Applicant(BaseModel):
 
 class NameRequest(BaseModel):
     """The official request form ([D] Art. 3)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "names": ["تعاونية تيفاوين لإنتاج زيت الأركان", "Coopérative Tifawin Argan"],
+            "founders": [
+                "Fatima Ait Lahcen",
+                "Aicha Oubella",
+                "Khadija Amrani",
+                "Zahra Boutaleb",
+                "Malika Id Bella",
+            ],
+            "sector": "agriculture",
+            "purpose": "production et commercialisation de l'huile d'argan",
+            "province": "Tiznit",
+            "applicant": {
+                "full_name": "Fatima Ait Lahcen",
+                "email": "fatima@example.ma",
+                "phone": "0612345678",
+                "language": "ar",
+            },
+        },
+    ]})
 
     names: list[str] = Field(
         min_length=1,
@@ -94,6 +126,10 @@ class NameRequest(BaseModel):
 class Approval(BaseModel):
     """The officer's decision on names that are close to existing ones."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"accept_similar": ["Coopérative Tifawin Argan"], "note": "Nom distinct par son objet."},
+    ]})
+
     accept_similar: list[str] = Field(
         default_factory=list,
         description="Proposed names judged acceptable although close to existing names.",
@@ -106,25 +142,49 @@ class Approval(BaseModel):
 
 
 class Refusal(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "Les trois noms proposés sont déjà attribués dans la province."},
+    ]})
+
     reason: str = Field(min_length=5, max_length=2000)
 
 
 class Referral(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"note": "Le nom contient le mot « national » : avis du responsable."},
+    ]})
+
     note: str = Field(min_length=2, max_length=2000)
 
 
 class ExtensionRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"requested_on": "2026-04-20", "all_signatories": True},
+    ]})
+
     requested_on: date = Field(description="The day all signatories asked for the extension.")
     all_signatories: bool = Field(description="The request is signed by every signatory.")
 
 
 class RegistrationUse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "court": "Tribunal de première instance de Tiznit",
+            "local_number": "RL-2026-0042",
+            "registered_on": "2026-04-15",
+        },
+    ]})
+
     court: str = Field(min_length=2, max_length=200)
     local_number: str = Field(min_length=1, max_length=50)
     registered_on: date
 
 
 class Withdrawal(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"note": "Les fondateurs renoncent au projet."},
+    ]})
+
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -292,6 +352,12 @@ NAME_APPROVAL = Workflow(
                     "decision", 2, FULL_DAYS, law(7), escalate_to("managers"),
                     event=ON_REQUEST, runs_through=("manager_review",), warn=True,
                 ),
+            ),
+            documents=(  # [D] Art. 3: the official form, signed by the founders
+                DocumentSpec("request_form", tr(fr="Formulaire de demande signé par les fondateurs",
+                                                ar="استمارة الطلب موقعة من المؤسسين")),
+                DocumentSpec("founders_ids", tr(fr="Copies des cartes d'identité des fondateurs",
+                                                ar="نسخ البطائق الوطنية للتعريف للمؤسسين")),
             ),
         ),
         State(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, computed_field, model_validator
 
 from rules import registration
 from rules.names import script_of
@@ -33,6 +33,7 @@ from workflows.spec import (
     BUSINESS_DAYS,
     Context,
     Deadline,
+    DocumentSpec,
     Setting,
     State,
     Workflow,
@@ -75,6 +76,10 @@ class Contact(BaseModel):
     """Whom the office tells what became of the filing: the founders' representative until the
     cooperative is on the register, then the cooperative itself."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"full_name": "Fatima Ait Lahcen", "email": "fatima@example.ma", "language": "ar"},
+    ]})
+
     full_name: str | None = Field(default=None, max_length=200)
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=32)
@@ -83,6 +88,31 @@ class Contact(BaseModel):
 
 class LocalEntry(BaseModel):
     """The clerk's copy of an entry in the local register, as it reaches the office."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "court": "Tribunal de première instance de Tiznit",
+            "local_number": "RL-2026-0042",
+            "local_registered_on": "2026-04-15",
+            "certificate_reference": "NA-2026-000123",
+            "name_ar": "تعاونية تيفاوين لإنتاج زيت الأركان",
+            "name_fr": "Coopérative Tifawin Argan",
+            "member_kind": "natural",
+            "members": 12,
+            "women_members": 9,
+            "capital": 12000,
+            "share_value": 100,
+            "paid": 3000,
+            "province": "Tiznit",
+            "sector": "agriculture",
+            "applicant": {
+                "full_name": "Fatima Ait Lahcen",
+                "email": "fatima@example.ma",
+                "language": "ar",
+            },
+            "received_on": "2026-04-28",
+        },
+    ]})
 
     court: str = Field(min_length=2, max_length=200, examples=["Tribunal de première instance de Tiznit"])
     local_number: str = Field(min_length=1, max_length=50, description="Number in the local register.")
@@ -142,6 +172,16 @@ class ChangeFiling(BaseModel):
     """A change to a registration, filed with the register: what changed and when it was
     decided, so that its lateness can be told ([L] Art. 12)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "kind": "board",
+            "decided_on": "2026-03-10",
+            "filed_on": "2026-03-25",
+            "court": "Tribunal de première instance de Tiznit",
+            "summary": "Renouvellement du conseil d'administration",
+        },
+    ]})
+
     kind: ChangeKind
     decided_on: date = Field(description="Day of the decision (general assembly, board).")
     filed_on: date = Field(description="Day the change was filed.")
@@ -170,6 +210,10 @@ class ChangeFiling(BaseModel):
 
 class Return(BaseModel):
     """Why the copy goes back to the clerk: read by the clerk and by the cooperative."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reasons": "Le nom inscrit au registre local diffère du nom certifié."},
+    ]})
 
     reasons: str = Field(min_length=5, max_length=2000)
 
@@ -249,6 +293,22 @@ RECEIVED_WAITS = Deadline(
     "recording", Setting(RECORDING), BUSINESS_DAYS, internal(RECORDING), escalate_to("managers"),
     event=ON_RECEIPT, warn=True,
 )
+# What the founding file holds ([L] Arts. 7-14): the clerk's copy of the entry, statutes
+# signed by all founders, capital paid into a blocked bank account.
+FOUNDING_DOCUMENTS = (
+    DocumentSpec("register_entry", tr(fr="Copie de l'inscription au registre local",
+                                      ar="نسخة من التقييد في السجل المحلي")),
+    DocumentSpec("statutes", tr(fr="Statuts signés par tous les fondateurs",
+                                ar="النظام الأساسي موقعا من جميع المؤسسين")),
+    DocumentSpec("capital_certificate", tr(fr="Attestation bancaire de dépôt du capital libéré",
+                                           ar="شهادة بنكية بإيداع رأس المال المحرر")),
+)
+CHANGE_DOCUMENTS = (  # [L] Art. 12
+    DocumentSpec("register_entry", tr(fr="Copie de l'inscription modificative au registre local",
+                                      ar="نسخة من التقييد التعديلي في السجل المحلي")),
+    DocumentSpec("decision_minutes", tr(fr="Procès-verbal de la décision de modification",
+                                        ar="محضر قرار التغيير")),
+)
 RETURN_TITLE = tr(fr="Retourner au greffe avec les motifs", ar="إرجاع إلى كتابة الضبط مع بيان الأسباب")
 
 REGISTRATION = Workflow(
@@ -266,6 +326,7 @@ REGISTRATION = Workflow(
             next_step=tr(fr="L'Office vérifie l'immatriculation et l'inscrit au registre central.",
                          ar="يتحقق المكتب من التسجيل ويقيده في السجل المركزي."),
             deadlines=(RECEIVED_WAITS,),
+            documents=FOUNDING_DOCUMENTS,
         ),
         State("recorded", tr(fr="Inscrite au registre central", ar="مقيدة في السجل المركزي"), final=True),
         State("returned", tr(fr="Retournée au greffe", ar="مرجعة إلى كتابة الضبط"), final=True),
@@ -302,6 +363,7 @@ REGISTRATION_CHANGE = Workflow(
             next_step=tr(fr="L'Office inscrit la modification au registre central.",
                          ar="يقيد المكتب التغيير في السجل المركزي."),
             deadlines=(RECEIVED_WAITS,),
+            documents=CHANGE_DOCUMENTS,
         ),
         State("recorded", tr(fr="Modification inscrite", ar="تغيير مقيد"), final=True),
         State("returned", tr(fr="Retournée au greffe", ar="مرجعة إلى كتابة الضبط"), final=True),

@@ -153,6 +153,18 @@ class Reminder:
 
 
 @dataclass(frozen=True)
+class DocumentSpec:
+    """A document a state expects, shown as a checklist line to be marked received.
+
+    `required` documents hold the case: only when all of them are in does the state's
+    `on_documents` step fire. Optional ones are listed so that nobody forgets to ask."""
+
+    key: str
+    title: Text
+    required: bool = True
+
+
+@dataclass(frozen=True)
 class State:
     name: str
     title: Text
@@ -161,6 +173,11 @@ class State:
     final: bool = False
     pauses_clock: bool = False
     next_step: Text | None = None  # what the cooperative reads when it tracks its case
+    documents: tuple[DocumentSpec, ...] = ()
+    # The trigger fired (as whoever marks the last required document received) when every
+    # required document is in: a state that waits for papers ends when they arrive, and
+    # with it the pause of the office's clock.
+    on_documents: str | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +219,22 @@ class Workflow:
     opening: type[BaseModel] | None = None
     facts: tuple[str, ...] = ()
     on_open: tuple[Notify, ...] = ()
+
+    def __post_init__(self) -> None:
+        """A definition that names a document step that cannot happen fails at import,
+        not on the day the last document arrives."""
+        for s in self.states:
+            keys = [d.key for d in s.documents]
+            if len(keys) != len(set(keys)):
+                raise ValueError(f"{self.key} v{self.version}: state {s.name!r} lists a document twice")
+            if s.on_documents is None:
+                continue
+            if not any(d.required for d in s.documents):
+                raise ValueError(f"{self.key} v{self.version}: state {s.name!r} has on_documents "
+                                 "but no required document")
+            if not any(t.trigger == s.on_documents and s.name in t.source for t in self.transitions):
+                raise ValueError(f"{self.key} v{self.version}: on_documents {s.on_documents!r} is "
+                                 f"not a transition from {s.name!r}")
 
     def state(self, name: str) -> State:
         for state in self.states:

@@ -12,7 +12,9 @@ from cases import users
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
-@router.post("/auth/token", response_model=TokenPublic)
+@router.post("/auth/token", response_model=TokenPublic, openapi_extra={"requestBody": {"content": {
+    "application/x-www-form-urlencoded": {"example": {"username": "officer.agadir", "password": "demo1234"}},
+}}})
 def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
@@ -35,4 +37,5 @@ def token(
 
 @router.get("/me", response_model=MePublic)
 def me(actor: ActorDep) -> MePublic:
+    """Who the token signs in: username, role and delegation (none at headquarters)."""
     return MePublic(username=actor.username, role=actor.role, delegation_id=actor.delegation_id)

@@ -1,11 +1,12 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Body, Path, Query, status
 from sqlmodel import col, select
 
 from api.deps import ActorDep, NowDep, SessionDep, SettingsDep
 from api.schemas import (
+    MAX_ID,
     ActionRequest,
     AssignRequest,
     CaseCreate,
@@ -14,7 +15,9 @@ from api.schemas import (
     CasePublic,
     CommentCreate,
     EventPublic,
+    action_examples,
     case_public,
+    opening_examples,
 )
 from cases import queries, register, service, worklists
 from cases.errors import NotFound
@@ -24,6 +27,9 @@ from rules.calendar import OFFICE_TZ
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 me_router = APIRouter(prefix="/api/v1/me", tags=["cases"])
 
+Reference = Annotated[str, Path(description="The case's reference, as on the receipt (NA-2026-000123).")]
+Trigger = Annotated[str, Path(description="The step (approve, refuse...), as listed in the case's `actions`.")]
+
 
 @router.get("", response_model=CasePage)
 def list_cases(
@@ -32,7 +38,7 @@ def list_cases(
     state: Annotated[str | None, Query(max_length=40)] = None,
     delegation: Annotated[str | None, Query(max_length=32, description="delegation code")] = None,
     assignee: Annotated[str | None, Query(max_length=80, description="username")] = None,
-    cooperative: Annotated[int | None, Query(ge=1, description="cooperative id")] = None,
+    cooperative: Annotated[int | None, Query(ge=1, le=MAX_ID, description="cooperative id")] = None,
     overdue: Annotated[bool, Query(description="only cases past a deadline")] = False,
     at_risk: Annotated[bool, Query(description="only cases past a warning, deadline still ahead")] = False,
     opened_from: Annotated[datetime | None, Query()] = None,
@@ -74,7 +80,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 @router.post("", response_model=CaseOpened, status_code=status.HTTP_201_CREATED)
 def open_case(
-    body: CaseCreate, actor: ActorDep, db_session: SessionDep, settings: SettingsDep, now: NowDep
+    body: Annotated[CaseCreate, Body(openapi_examples=opening_examples())], actor: ActorDep, db_session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> dict[str, Any]:
     """Open a case (e.g. register a name request at the counter). The answer carries the
     tracking PIN once; only its hash is kept."""
@@ -99,7 +105,7 @@ def open_case(
 
 @router.get("/{reference}", response_model=CasePublic)
 def get_case(
-    reference: str, actor: ActorDep, db_session: SessionDep, settings: SettingsDep, now: NowDep
+    reference: Reference, actor: ActorDep, db_session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> dict[str, Any]:
     """State, version, running deadlines with their legal basis, and every action from
     here, allowed or blocked with its reasons."""
@@ -109,7 +115,8 @@ def get_case(
 
 @router.post("/{reference}/actions/{trigger}", response_model=CasePublic)
 def act(
-    reference: str, trigger: str, body: ActionRequest, actor: ActorDep, db_session: SessionDep,
+    reference: Reference, trigger: Trigger, body: Annotated[ActionRequest, Body(openapi_examples=action_examples())],
+    actor: ActorDep, db_session: SessionDep,
     settings: SettingsDep, now: NowDep,
 ) -> dict[str, Any]:
     """Take a step. 409 when the version is stale or the step is blocked (with reasons)."""
@@ -122,7 +129,7 @@ def act(
 
 
 @router.get("/{reference}/history", response_model=list[EventPublic])
-def history(reference: str, actor: ActorDep, db_session: SessionDep) -> list[EventPublic]:
+def history(reference: Reference, actor: ActorDep, db_session: SessionDep) -> list[EventPublic]:
     """Who did what, when, from which state to which: append-only."""
     case = service.get(db_session=db_session, reference=reference, actor=actor)
     return [EventPublic.of(e) for e in service.history(db_session=db_session, case=case)]
@@ -130,9 +137,11 @@ def history(reference: str, actor: ActorDep, db_session: SessionDep) -> list[Eve
 
 @router.post("/{reference}/assign", response_model=CasePublic)
 def assign(
-    reference: str, body: AssignRequest, actor: ActorDep, db_session: SessionDep,
+    reference: Reference, body: AssignRequest, actor: ActorDep, db_session: SessionDep,
     settings: SettingsDep, now: NowDep,
 ) -> dict[str, Any]:
+    """Give the case to a member of staff of its delegation (or headquarters), or take it
+    back with null. Staff of the case's delegation and headquarters managers assign."""
     case = service.assign(db_session=db_session, reference=reference, assignee=body.assignee, actor=actor, now=now)
     db_session.commit()
     return case_public(queries.case_detail(db_session=db_session, case=case, actor=actor, now=now, settings=settings))
@@ -140,8 +149,9 @@ def assign(
 
 @router.post("/{reference}/comments", response_model=EventPublic, status_code=status.HTTP_201_CREATED)
 def comment(
-    reference: str, body: CommentCreate, actor: ActorDep, db_session: SessionDep, now: NowDep
+    reference: Reference, body: CommentCreate, actor: ActorDep, db_session: SessionDep, now: NowDep
 ) -> EventPublic:
+    """A note in the case's history, by staff who may act on the case."""
     event = service.comment(db_session=db_session, reference=reference, text=body.text, actor=actor, now=now)
     db_session.commit()
     return EventPublic.of(event)

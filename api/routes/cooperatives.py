@@ -2,16 +2,18 @@ import io
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, UploadFile
+from fastapi import APIRouter, HTTPException, Path, Query, UploadFile, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from api.deps import ActorDep, NowDep, SessionDep
-from cases import register, timeline
-from cases.errors import Forbidden, Invalid
+from api.schemas import MAX_ID
+from cases import access, register, timeline
 from cases.models import Cooperative
 
 router = APIRouter(prefix="/api/v1", tags=["register"])
+
+CooperativeId = Annotated[int, Path(ge=1, le=MAX_ID, description="The register entry's id.")]
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
@@ -75,7 +77,7 @@ class TimelinePublic(BaseModel):
 def list_cooperatives(
     actor: ActorDep, db_session: SessionDep,
     q: Annotated[str | None, Query(max_length=200, description="national number, or a name in Arabic or French")] = None,
-    after: Annotated[int | None, Query(ge=0, description="the last id of the previous page")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="the last id of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[CooperativePublic]:
     """The register entries of the caller's delegation (headquarters: all)."""
@@ -84,13 +86,14 @@ def list_cooperatives(
 
 
 @router.get("/cooperatives/{cooperative_id}", response_model=CooperativePublic)
-def get_cooperative(cooperative_id: int, actor: ActorDep, db_session: SessionDep) -> CooperativePublic:
+def get_cooperative(cooperative_id: CooperativeId, actor: ActorDep, db_session: SessionDep) -> CooperativePublic:
+    """One register entry, of the caller's delegation (headquarters: any)."""
     return CooperativePublic.of(register.get(db_session=db_session, actor=actor, cooperative_id=cooperative_id))
 
 
 @router.patch("/cooperatives/{cooperative_id}", response_model=CooperativePublic)
 def correct_cooperative(
-    cooperative_id: int, body: register.CooperativeCorrection, actor: ActorDep, db_session: SessionDep, now: NowDep,
+    cooperative_id: CooperativeId, body: register.CooperativeCorrection, actor: ActorDep, db_session: SessionDep, now: NowDep,
 ) -> CooperativePublic:
     """Correct an entry; the change, its author and its reason are kept."""
     coop = register.correct(db_session=db_session, actor=actor, cooperative_id=cooperative_id,
@@ -100,14 +103,15 @@ def correct_cooperative(
 
 
 @router.get("/cooperatives/{cooperative_id}/history", response_model=list[CorrectionEvent])
-def cooperative_history(cooperative_id: int, actor: ActorDep, db_session: SessionDep) -> list[CorrectionEvent]:
+def cooperative_history(cooperative_id: CooperativeId, actor: ActorDep, db_session: SessionDep) -> list[CorrectionEvent]:
+    """The corrections of a register entry: when, by whom, why, and what changed."""
     return [CorrectionEvent.model_validate(e, from_attributes=True)
             for e in register.history(db_session=db_session, actor=actor, cooperative_id=cooperative_id)]
 
 
 @router.get("/cooperatives/{cooperative_id}/timeline", response_model=TimelinePublic)
 def cooperative_timeline(
-    cooperative_id: int, actor: ActorDep, db_session: SessionDep,
+    cooperative_id: CooperativeId, actor: ActorDep, db_session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> TimelinePublic:
     """All the cooperative's cases and their events, oldest first."""
@@ -126,11 +130,11 @@ def import_register(
 ) -> ImportResult:
     """A CSV (UTF-8) of register entries. Nothing is imported unless every line is valid,
     or with skip_invalid the good lines only; every refused line is reported."""
-    if actor.role != "admin":
-        raise Forbidden("the register is imported by an admin")
+    access.require(actor, "register_import")
     if file.size is not None and file.size > MAX_IMPORT_BYTES:
-        raise Invalid([{"loc": ["file"], "msg": f"larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB"}])
-    report = register.import_csv(file.file, db_session=db_session, skip_invalid=skip_invalid)
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
+                            f"larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB")
+    report = register.import_csv(file.file, db_session=db_session, skip_invalid=skip_invalid, actor=actor)
     if report.imported:
         db_session.commit()
     return ImportResult(read=report.read, imported=report.imported, errors=register.lines(report.errors))
@@ -140,10 +144,8 @@ def import_register(
             responses={200: {"content": {"text/csv": {}}}})
 def export_register(actor: ActorDep, db_session: SessionDep) -> StreamingResponse:
     """The whole register as CSV (UTF-8 with a byte-order mark, for spreadsheets)."""
-    if actor.role not in ("admin", "manager") or actor.delegation_id is not None:
-        raise Forbidden("the whole register is exported at headquarters")
     out = io.StringIO()
     out.write("\ufeff")
-    register.export_csv(db_session=db_session, out=out)
+    register.export_csv(db_session=db_session, out=out, actor=actor)
     return StreamingResponse(iter([out.getvalue()]), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": 'attachment; filename="register.csv"'})

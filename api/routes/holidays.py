@@ -18,6 +18,12 @@ class HolidayPublic(BaseModel):
 
 
 class HolidaySet(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [
+        {"is_holiday": True, "name_fr": "Aïd al-Fitr (confirmé)", "name_ar": "عيد الفطر",
+         "note": "Annonce du ministère des Habous, veille au soir"},
+        {"is_holiday": False, "name_fr": "", "name_ar": "", "note": "Aïd décalé d'un jour"},
+    ]}}
+
     is_holiday: bool = Field(description="false removes an estimated holiday (moon sighting)")
     name_fr: str = Field(default="", max_length=120, examples=["Aïd al-Fitr (confirmé)"])
     name_ar: str = Field(default="", max_length=120, examples=["عيد الفطر"])

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from api.deps import ActorDep, NowDep, SessionDep
+from api.schemas import MAX_ID
 from cases import dispatch
 from cases.errors import NotFound
 from cases.models import Outbox
@@ -62,7 +63,7 @@ def case_notifications(reference: str, actor: ActorDep, db_session: SessionDep) 
 def failures(
     actor: ActorDep, db_session: SessionDep,
     limit: int = Query(default=100, ge=1, le=500),
-    before: int | None = Query(default=None, description="Only ids below this one (next page)."),
+    before: int | None = Query(default=None, ge=1, le=MAX_ID, description="Only ids below this one (next page)."),
 ) -> list[NotificationPublic]:
     """Failed messages, newest first (admins)."""
     rows = dispatch.failures(db_session=db_session, actor=actor, limit=limit, before=before)
@@ -70,7 +71,7 @@ def failures(
 
 
 @router.post("/api/v1/notifications/{notification_id}/retry", response_model=NotificationPublic)
-def retry(notification_id: int, actor: ActorDep, db_session: SessionDep, now: NowDep) -> NotificationPublic:
+def retry(notification_id: Annotated[int, Path(ge=1, le=MAX_ID)], actor: ActorDep, db_session: SessionDep, now: NowDep) -> NotificationPublic:
     """Put a failed message back in the queue, due now (admins); written in the case's history."""
     row = dispatch.retry(db_session=db_session, outbox_id=notification_id, actor=actor, now=now)
     db_session.commit()

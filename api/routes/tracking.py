@@ -13,6 +13,8 @@ router = APIRouter(prefix="/api/v1", tags=["public tracking"])
 
 
 class TrackRequest(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"reference": "NA-2026-000123", "pin": "042917"}]}}
+
     reference: str = Field(min_length=6, max_length=32, pattern=r"^[A-Za-z]{2,4}-\d{4}-\d{6}$",
                            examples=["NA-2026-000123"])
     pin: str = Field(min_length=6, max_length=6, pattern=r"^\d{6}$", examples=["042917"])

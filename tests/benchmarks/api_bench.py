@@ -1,0 +1,211 @@
+"""Requests per second of `POST /api/v1/cases/{reference}/actions/approve` through a real
+uvicorn server on localhost, next to a do-nothing FastAPI route served the same way (the
+framework's own ceiling on this machine), measured alternately in one run.
+
+Each server is its own process (`uvicorn --factory`, one worker, no access log): coopflow's
+`api.app:create_app` on a fresh, migrated database with a real signed-in officer's token,
+and `noop_app` below, whose one route parses the same request body (`ActionRequest`) in a
+plain `def` (FastAPI's thread pool, as coopflow's routes) and returns a small object. The
+load comes from this process: `CLIENTS` threads, each with its own keep-alive `httpx`
+client, sharing a fixed list of requests and a time limit; every answer must be 200.
+
+Each approval is a real step: the name check, the case's version bump, the history event,
+the decision deadline cancelled and the certificate's 60 days started, the notification
+written to the outbox, the certificate's name entry; then the answer with the case, its
+running deadlines and every action from its new state. Each request approves a different
+case, opened beforehand.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import string
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from api.schemas import ActionRequest
+from cases import reference_data, service, users
+from cases.db import unit_of_work
+from cases.settings import Settings
+from tests.benchmarks.harness import Spread, percentile
+
+REQUESTS = int(os.environ.get("COOPFLOW_BENCH_API_REQUESTS", "1000"))
+CLIENTS = int(os.environ.get("COOPFLOW_BENCH_API_CLIENTS", "8"))
+ROUNDS = int(os.environ.get("COOPFLOW_BENCH_API_ROUNDS", "3"))
+TIME_LIMIT = float(os.environ.get("COOPFLOW_BENCH_API_SECONDS", "60"))  # per round
+WARM_UP = 20
+PASSWORD = "bench-password-0123"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def noop_app() -> FastAPI:
+    """The framework's ceiling: the same method, path shape and body, no work."""
+    app = FastAPI(title="noop")
+
+    @app.post("/api/v1/cases/{reference}/actions/{trigger}")
+    def act(reference: str, trigger: str, body: ActionRequest) -> dict[str, Any]:
+        return {"reference": reference, "state": "approved", "version": body.expected_version + 1}
+
+    @app.get("/api/v1/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(factory: str, env: dict[str, str]) -> Iterator[str]:
+    """A uvicorn process serving `factory` on a free localhost port; its base URL."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "1", "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                err = server.stderr.read().decode() if server.poll() is not None and server.stderr else ""
+                raise RuntimeError(f"the benchmark's server {factory} did not start: {err[-2000:]}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _seed(engine: Engine) -> None:
+    with unit_of_work(engine) as s:
+        reference_data.load(s)
+        users.create(db_session=s, username="bench", password=PASSWORD, role="officer",
+                     full_name="bench", delegation_code="AGA")
+
+
+def _name(rng: random.Random) -> str:
+    """A name unlike any other (numbered names are too alike: the name rules see through
+    digits, and the approval would be blocked)."""
+    return "Coopérative " + "".join(rng.choice(string.ascii_lowercase) for _ in range(12)).capitalize()
+
+
+def _open(engine: Engine, settings: Settings, n: int, tag: str) -> list[str]:
+    """`n` name requests, each with its own name, opened now (the server's clock is real)."""
+    rng = random.Random(tag)
+    with unit_of_work(engine) as s:
+        user = users.get_by_username(db_session=s, username="bench")
+        assert user is not None
+        officer = users.actor_of(user)
+        now = datetime.now(UTC)
+        return [
+            service.open_case(
+                db_session=s, workflow_key="name_approval", actor=officer, now=now, settings=settings,
+                data={"names": [_name(rng)], "founders": list("ABCDE"),
+                      "sector": "agriculture", "purpose": "argan", "province": "Tiznit",
+                      "applicant": {"full_name": "Fatima", "email": "f@example.ma"}},
+            ).case.reference
+            for _ in range(n)
+        ]
+
+
+def drive(base: str, paths: list[str], headers: dict[str, str]) -> tuple[float, list[float], int]:
+    """POST each path once from `CLIENTS` threads; seconds taken, latencies, failures.
+    Stops early when `TIME_LIMIT` is spent."""
+    lock = threading.Lock()
+    todo = iter(paths)
+    latencies: list[float] = []
+    failures = [0]
+    stop_at = time.perf_counter() + TIME_LIMIT
+    body = {"expected_version": 1, "data": {}}
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+            while time.perf_counter() < stop_at:
+                with lock:
+                    path = next(todo, None)
+                if path is None:
+                    return
+                began = time.perf_counter()
+                answer = client.post(path, json=body)
+                took = time.perf_counter() - began
+                with lock:
+                    latencies.append(took)
+                    if answer.status_code != 200:
+                        failures[0] += 1
+                        if failures[0] <= 3:
+                            print(f"{path}: {answer.status_code} {answer.text[:500]}", file=sys.stderr)
+
+    threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - began, latencies, failures[0]
+
+
+def run(engine: Engine, settings: Settings) -> dict[str, Any]:
+    """Alternate rounds: the do-nothing route, then coopflow's approvals, `ROUNDS` times."""
+    _seed(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    env = {"COOPFLOW_DATABASE_URL": url, "COOPFLOW_SECRET_KEY": settings.secret_key.get_secret_value(),
+           "COOPFLOW_DEMO_OUTBOX": "false", "COOPFLOW_DEMO_CLOCK": "false"}
+    rounds = [_open(engine, settings, REQUESTS, f"r{r}") for r in range(ROUNDS)]
+    warm = _open(engine, settings, WARM_UP, "warm")
+    ours_rps: list[float] = []
+    noop_rps: list[float] = []
+    ours_lat: list[float] = []
+    noop_lat: list[float] = []
+    done = 0
+    with serve("api.app:create_app", env) as ours, serve("tests.benchmarks.api_bench:noop_app", {}) as noop:
+        token = httpx.post(f"{ours}/api/v1/auth/token", data={"username": "bench", "password": PASSWORD},
+                           timeout=30).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        # warm both: imports, the name index, connections, FastAPI's caches
+        drive(ours, [f"/api/v1/cases/{ref}/actions/approve" for ref in warm], headers)
+        drive(noop, [f"/api/v1/cases/W-{i}/actions/approve" for i in range(200)], headers)
+        for refs in rounds:
+            elapsed, lat, failed = drive(noop, [f"/api/v1/cases/N-{i}/actions/approve" for i in range(REQUESTS)],
+                                         headers)
+            assert failed == 0, f"{failed} failed requests on the do-nothing route"
+            noop_rps.append(len(lat) / elapsed)
+            noop_lat += lat
+            elapsed, lat, failed = drive(ours, [f"/api/v1/cases/{ref}/actions/approve" for ref in refs], headers)
+            assert failed == 0, f"{failed} approvals did not answer 200"
+            ours_rps.append(len(lat) / elapsed)
+            ours_lat += lat
+            done += len(lat)
+    o, n = Spread.of(ours_rps), Spread.of(noop_rps)
+    return {
+        "ours": o, "noop": n, "ratio": n.median / o.median, "approvals": done,
+        "ours_p50": percentile(ours_lat, 50), "ours_p95": percentile(ours_lat, 95),
+        "noop_p50": percentile(noop_lat, 50), "noop_p95": percentile(noop_lat, 95),
+    }
