@@ -6,11 +6,13 @@ which it was logged, and every answer carries its request id in `X-Request-ID`."
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -146,6 +148,93 @@ def request_id(request: Request) -> str:
     return rid if isinstance(rid, str) else uuid.uuid4().hex
 
 
+def _nul_in(value: Any, where: str) -> str | None:
+    """Where a NUL character hides in a parsed JSON value (`data.names.0`), if anywhere."""
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return where
+        found = _nul_in(item, f"{where}.{key}" if where else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def _nul_in_form(encoded: bytes, prefix: str) -> str | None:
+    if b"%00" not in encoded.lower() and b"\x00" not in encoded:
+        return None
+    for name, value in parse_qsl(encoded.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return f"{prefix}{name}"
+    return prefix.rstrip(".") or "body"
+
+
+def _nul_field(scope: Scope, content_type: bytes, body: bytes | None) -> str | None:
+    """The field of a request that carries a NUL character: no text of the office holds one,
+    and PostgreSQL refuses to store or compare it (a 500 otherwise)."""
+    if "\x00" in scope.get("path", ""):
+        return "path"
+    found = _nul_in_form(scope.get("query_string", b""), "query.")
+    if found is not None or not body:
+        return found
+    if content_type.startswith(_FORM):
+        return _nul_in_form(body, "")
+    if b"\\u0000" in body or b"\x00" in body:
+        try:
+            return _nul_in(json.loads(body), "")
+        except ValueError:
+            return None  # not JSON: the route's own validation answers
+    return None
+
+
+_JSON = b"application/json"
+_FORM = b"application/x-www-form-urlencoded"
+
+
+class RejectNul:
+    """Pure ASGI middleware: a NUL character in the path, the query, a JSON or a form body is
+    invalid input (422, with the field), before any route or database sees it. Uploads
+    (multipart) are the routes' own business: a PDF holds NUL bytes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"").lower()
+        body: bytes | None = None
+        if content_type.startswith((_JSON, _FORM)) or b"+json" in content_type:
+            chunks, more = [], True
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                chunks.append(message.get("body", b""))
+                more = message.get("more_body", False)
+            body = b"".join(chunks)
+            replayed = False
+
+            async def replay() -> Message:
+                nonlocal replayed
+                if replayed:
+                    return await receive()
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            receive = replay
+        field = _nul_field(scope, content_type, body)
+        if field is None:
+            await self.app(scope, receive, send)
+            return
+        response = _invalid([{"loc": field.split("."), "type": "nul_character",
+                              "msg": "a NUL character (\\u0000) has no place in the office's texts"}])
+        await response(scope, receive, send)
+
+
 class RequestId:
     """Pure ASGI middleware: every request gets an id (the caller's `X-Request-ID` if it is a
     sane token, else a new one), kept in `request.state` and sent back in `X-Request-ID`."""
@@ -170,7 +259,8 @@ class RequestId:
 
 
 def install(app: FastAPI) -> None:
-    app.add_middleware(RequestId)
+    app.add_middleware(RejectNul)
+    app.add_middleware(RequestId)  # added last: outermost, so that every answer carries the id
     document(app)
 
     @app.exception_handler(NotFound)

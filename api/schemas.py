@@ -3,7 +3,7 @@ layer's results. No logic here beyond shaping."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -15,9 +15,14 @@ from rules.reasons import Basis, Reason
 from workflows.engine import ActionOption
 from workflows.registry import REGISTRY
 
-# Row ids are 64-bit at most: a larger number is refused (422) at the edge, before it reaches
-# a database driver that cannot bind it (SQLite raises OverflowError).
-MAX_ID = 2**63 - 1
+# Row ids are INTEGER columns (32 bits on PostgreSQL): a larger number is refused (422) at the
+# edge, before the database refuses to compare it (PostgreSQL: "integer out of range"; SQLite
+# cannot even bind one past 64 bits).
+MAX_ID = 2**31 - 1
+
+# The days the office may be asked about: wide enough for any register entry or deadline,
+# narrow enough that counting periods from them never falls off the calendar (OverflowError).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 
 
 class BilingualText(BaseModel):

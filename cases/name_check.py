@@ -12,6 +12,17 @@ from cases.models import NameEntry
 from cases.settings import Settings
 from rules.names import NameMatch, NameVerdict, judge_name, same_as_key, script_of, translit_key
 
+# The keys live in VARCHAR(250) columns, indexed. A key can be longer than its name (digits
+# are spelled out, ligatures expanded: "0" * 249 keys to 1244 characters), so keys are stored
+# and looked up cut at that length, the same way everywhere: no name overflows the column (a
+# 500 on PostgreSQL, found by schemathesis), and equal names still meet.
+KEY_LENGTH = 250
+
+
+def keys_of(name: str) -> tuple[str, str]:
+    """The name's "same as" key and transliteration key, as stored."""
+    return same_as_key(name)[:KEY_LENGTH], translit_key(name)[:KEY_LENGTH]
+
 
 def _match(entry: NameEntry, score: float) -> NameMatch:
     return NameMatch(name=entry.name, source=entry.source, ref=entry.ref, score=score)  # type: ignore[arg-type]
@@ -27,7 +38,7 @@ def check_name(
 ) -> NameVerdict:
     """Same as: equal key in the same script, or equal transliteration key across scripts.
     Too like: a transliteration key scoring at least the office's threshold."""
-    same_key, tkey, script = same_as_key(name), translit_key(name), script_of(name)
+    (same_key, tkey), script = keys_of(name), script_of(name)
     same: list[NameMatch] = []
     seen: set[int] = set()
     if same_key:
@@ -90,12 +101,12 @@ def entries_for(
     case_id: int | None = None,
 ) -> list[NameEntry]:
     """The rows that make these names block new ones."""
-    keyed = [(n, same_as_key(n)) for n in names]
+    keyed = [(n, *keys_of(n)) for n in names]
     return [
         NameEntry(
-            source=source, ref=ref, name=n, same_key=key, translit_key=translit_key(n),
+            source=source, ref=ref, name=n, same_key=key, translit_key=tkey,
             cooperative_id=cooperative_id, case_id=case_id, active=True,
         )
-        for n, key in keyed
+        for n, key, tkey in keyed
         if key
     ]

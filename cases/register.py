@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from cases import access
 from cases.errors import Invalid, NotFound
 from cases.models import Cooperative, CooperativeEvent, Delegation, NameEntry, Region
-from cases.name_check import entries_for
+from cases.name_check import entries_for, keys_of
 from rules.names import same_as_key, translit_key
 from rules.phones import InvalidPhone, e164
 from rules.registration import parse_national_number
@@ -59,6 +59,14 @@ class CooperativeRow(BaseModel):
     def _number(cls, value: str) -> str:
         parse_national_number(value.strip())
         return value.strip()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """A NUL character is no text (PostgreSQL refuses to store one): a bad line."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("a NUL character has no place in the register")
+        return value
 
     @field_validator("phone")
     @classmethod
@@ -147,7 +155,7 @@ def import_csv(
             first = exc.errors()[0]
             report.errors.append(RowError(line, f"{'.'.join(map(str, first['loc']))}: {first['msg']}"))
             continue
-        keys = [(name, same_as_key(name), translit_key(name)) for name in (row.name_ar, row.name_fr)]
+        keys = [(name, *keys_of(name)) for name in (row.name_ar, row.name_fr)]
         problem = _cross_checks(row, keys, delegations, regions, known)
         if problem:
             report.errors.append(RowError(line, problem))

@@ -28,6 +28,7 @@ from cases.errors import Conflict, Invalid, NotFound
 from cases.models import Case, CaseEvent, ReferenceCounter, Timer, User
 from cases.settings import Settings
 from rules.calendar import business_days_deadline, local_day
+from rules.reasons import Reason, Text
 from workflows.engine import ActionBlocked, ActionOption, CompiledWorkflow, Outcome, PlannedTimer
 from workflows.registry import REGISTRY
 from workflows.spec import Actor, CaseView
@@ -39,6 +40,16 @@ __all__ = ["ActionBlocked", "Conflict", "Invalid", "NotFound"]
 class Opened:
     case: Case
     pin: str  # shown once, on the receipt; only its hash is stored
+
+
+# A date typed by the caller (a session in the year 9999, a decision in the year 1) whose
+# periods, counted by the rules, fall off Python's calendar: refused as input, never a 500.
+OFF_CALENDAR = Reason("date_out_of_range", Text(
+    fr="Une date donnée, une fois ses délais comptés, sort du calendrier (années 1 à 9999).",
+    ar="تاريخ مُدخل يخرج، بعد احتساب آجاله، عن التقويم (السنوات 1 إلى 9999).",
+))
+OFF_CALENDAR_ERROR = {"loc": ["data"], "type": "date_out_of_range",
+                      "msg": "a date falls off the calendar (years 1 to 9999) once its periods are counted"}
 
 
 def view(case: Case) -> CaseView:
@@ -152,11 +163,16 @@ def open_case(
             clean = _validated(opening, data)
         except ValidationError as exc:
             raise Invalid(exc.errors(include_url=False, include_context=False)) from exc
+        except OverflowError as exc:
+            raise Invalid([OFF_CALENDAR_ERROR]) from exc
     delegation = access.delegation_for_new_case(actor, delegation_id)
     reference = next_reference(db_session=db_session, prefix=wf.workflow.prefix, year=now.year)
     pin = f"{secrets.randbelow(10**6):06d}"
     calendar = load_calendar(db_session)
-    data_with_due, timers = wf.start(clean, now=now, policy=settings.policy(), calendar=calendar)
+    try:
+        data_with_due, timers = wf.start(clean, now=now, policy=settings.policy(), calendar=calendar)
+    except OverflowError as exc:
+        raise Invalid([OFF_CALENDAR_ERROR]) from exc
     case = Case(
         reference=reference,
         workflow_key=wf.workflow.key,
@@ -199,11 +215,14 @@ def act(
         raise Conflict(reference, current_version=case.version)
     wf = compiled(case)
     known = facts.load(wf.workflow, db_session=db_session, case=case, data=case.data, settings=settings)
-    outcome = wf.plan(
-        view(case), trigger, actor, raw_payload=data, now=now, facts=known,
-        policy=settings.policy(), calendar=load_calendar(db_session),
-    )
-    _apply(db_session, wf, case, outcome, actor, now, facts.summary(known), settings)
+    try:
+        outcome = wf.plan(
+            view(case), trigger, actor, raw_payload=data, now=now, facts=known,
+            policy=settings.policy(), calendar=load_calendar(db_session),
+        )
+        _apply(db_session, wf, case, outcome, actor, now, facts.summary(known), settings)
+    except OverflowError as exc:
+        raise ActionBlocked(trigger, (OFF_CALENDAR,)) from exc
     try:
         db_session.flush()
     except StaleDataError:

@@ -65,7 +65,7 @@ def list_cases(
 ) -> list[Row]:
     next_due = (
         select(Timer.case_id, func.min(Timer.due_at).label("due"))
-        .where(col(Timer.kind) == "deadline", col(Timer.status).in_(overdue.OPEN_DEADLINE))
+        .where(overdue.open_deadline())
         .group_by(col(Timer.case_id))
         .subquery()
     )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import ActorDep, NowDep, SessionDep, SettingsDep
-from api.schemas import BilingualText, CasePublic, case_public
+from api.schemas import FIRST_DAY, LAST_DAY, BilingualText, CasePublic, case_public
 from cases import audit_store, queries
 
 router = APIRouter(prefix="/api/v1/audits", tags=["audits"])
@@ -45,7 +45,7 @@ class AuditPlan(BaseModel):
     ]}}
 
     national_number: str = Field(min_length=5, max_length=32, examples=["2019/1/000123"])
-    planned_for: date
+    planned_for: date = Field(ge=FIRST_DAY, le=LAST_DAY, description="Any day of the month of the fieldwork.")
     scope: str | None = Field(default=None, min_length=3, max_length=500)
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import ActorDep, NowDep, SessionDep
+from api.schemas import FIRST_DAY, LAST_DAY
 from cases import dispute_store
 from rules.calendar import local_day
 
@@ -31,8 +32,10 @@ def list_sessions(
     actor: ActorDep,
     db_session: SessionDep,
     now: NowDep,
-    first: Annotated[date | None, Query(alias="from", description="first day (default: today)")] = None,
-    last: Annotated[date | None, Query(alias="to", description="last day, included (default: 30 days on)")] = None,
+    first: Annotated[date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY,
+                                        description="first day (default: today)")] = None,
+    last: Annotated[date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY,
+                                       description="last day, included (default: 30 days on)")] = None,
 ) -> list[SessionPublic]:
     """Legal staff and managers: every mediation session of the delegation's disputes in
     the window (all delegations at headquarters), in date order."""

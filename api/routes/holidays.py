@@ -1,9 +1,11 @@
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from api.deps import ActorDep, NowDep, SessionDep
+from api.schemas import FIRST_DAY, LAST_DAY
 from cases import holidays
 
 router = APIRouter(prefix="/api/v1/holidays", tags=["calendar"])
@@ -42,7 +44,7 @@ def list_holidays(actor: ActorDep, db_session: SessionDep) -> list[HolidayPublic
 
 
 @router.put("/{day}", response_model=HolidayChanged)
-def set_holiday(day: date, body: HolidaySet, actor: ActorDep, db_session: SessionDep, now: NowDep) -> HolidayChanged:
+def set_holiday(day: Annotated[date, Path(ge=FIRST_DAY, le=LAST_DAY)], body: HolidaySet, actor: ActorDep, db_session: SessionDep, now: NowDep) -> HolidayChanged:
     """Headquarters declares or corrects a holiday; open business-day deadlines move."""
     moved = holidays.set_holiday(db_session=db_session, day=day, is_holiday=body.is_holiday,
                                  name_fr=body.name_fr, name_ar=body.name_ar, note=body.note,

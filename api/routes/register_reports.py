@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import ActorDep, NowDep, SessionDep
+from api.schemas import FIRST_DAY, LAST_DAY
 from cases import registration_store
 from rules.calendar import local_day
 
@@ -27,7 +28,8 @@ def late_transmissions(
     actor: ActorDep,
     db_session: SessionDep,
     now: NowDep,
-    since: Annotated[date | None, Query(description="copies received on or after this day; "
+    since: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY,
+                                        description="copies received on or after this day; "
                                         "by default since 1 January")] = None,
 ) -> list[CourtTransmissionsPublic]:
     """Per court: copies of local registrations received, how many arrived more than 20 days

@@ -13,7 +13,9 @@ Each approval is a real step: the name check, the case's version bump, the histo
 the decision deadline cancelled and the certificate's 60 days started, the notification
 written to the outbox, the certificate's name entry; then the answer with the case, its
 running deadlines and every action from its new state. Each request approves a different
-case, opened beforehand.
+case, opened beforehand, with random names that are never the same as another by the name
+rules' keys; the body accepts the name should the check find it close to another
+(`accept_similar`), as an officer does after looking.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from api.schemas import ActionRequest
 from cases import reference_data, service, users
 from cases.db import unit_of_work
 from cases.settings import Settings
+from rules.names import same_as_key, translit_key
 from tests.benchmarks.harness import Spread, percentile
 
 REQUESTS = int(os.environ.get("COOPFLOW_BENCH_API_REQUESTS", "1000"))
@@ -111,48 +114,62 @@ def _seed(engine: Engine) -> None:
                      full_name="bench", delegation_code="AGA")
 
 
-def _name(rng: random.Random) -> str:
-    """A name unlike any other (numbered names are too alike: the name rules see through
-    digits, and the approval would be blocked)."""
-    return "Coopérative " + "".join(rng.choice(string.ascii_lowercase) for _ in range(12)).capitalize()
+def _names(rng: random.Random, n: int, taken: set[str]) -> list[str]:
+    """`n` names, none the same as another by the name rules' keys (numbered names would
+    be: the rules see through digits). Some are still alike; the officer accepts them
+    (`accept_similar`), as one does after looking."""
+    out: list[str] = []
+    while len(out) < n:
+        name = "Coopérative " + "".join(rng.choice(string.ascii_lowercase) for _ in range(12)).capitalize()
+        keys = {"s:" + same_as_key(name), "t:" + translit_key(name)}
+        if not keys & taken:
+            taken |= keys
+            out.append(name)
+    return out
 
 
-def _open(engine: Engine, settings: Settings, n: int, tag: str) -> list[str]:
-    """`n` name requests, each with its own name, opened now (the server's clock is real)."""
-    rng = random.Random(tag)
+def _open(engine: Engine, settings: Settings, names: list[str]) -> list[tuple[str, str]]:
+    """A name request for each name, opened now (the server's clock is real): its
+    reference and its name."""
     with unit_of_work(engine) as s:
         user = users.get_by_username(db_session=s, username="bench")
         assert user is not None
         officer = users.actor_of(user)
         now = datetime.now(UTC)
         return [
-            service.open_case(
+            (service.open_case(
                 db_session=s, workflow_key="name_approval", actor=officer, now=now, settings=settings,
-                data={"names": [_name(rng)], "founders": list("ABCDE"),
+                data={"names": [name], "founders": list("ABCDE"),
                       "sector": "agriculture", "purpose": "argan", "province": "Tiznit",
                       "applicant": {"full_name": "Fatima", "email": "f@example.ma"}},
-            ).case.reference
-            for _ in range(n)
+            ).case.reference, name)
+            for name in names
         ]
 
 
-def drive(base: str, paths: list[str], headers: dict[str, str]) -> tuple[float, list[float], int]:
-    """POST each path once from `CLIENTS` threads; seconds taken, latencies, failures.
-    Stops early when `TIME_LIMIT` is spent."""
+def _approvals(opened: list[tuple[str, str]]) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"/api/v1/cases/{ref}/actions/approve",
+             {"expected_version": 1, "data": {"accept_similar": [name]}}) for ref, name in opened]
+
+
+def drive(base: str, requests: list[tuple[str, dict[str, Any]]], headers: dict[str, str]
+          ) -> tuple[float, list[float], int]:
+    """POST each (path, body) once from `CLIENTS` threads; seconds taken, latencies,
+    failures. Stops early when `TIME_LIMIT` is spent."""
     lock = threading.Lock()
-    todo = iter(paths)
+    todo = iter(requests)
     latencies: list[float] = []
     failures = [0]
     stop_at = time.perf_counter() + TIME_LIMIT
-    body = {"expected_version": 1, "data": {}}
 
     def worker() -> None:
         with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
             while time.perf_counter() < stop_at:
                 with lock:
-                    path = next(todo, None)
-                if path is None:
+                    item = next(todo, None)
+                if item is None:
                     return
+                path, body = item
                 began = time.perf_counter()
                 answer = client.post(path, json=body)
                 took = time.perf_counter() - began
@@ -178,27 +195,28 @@ def run(engine: Engine, settings: Settings) -> dict[str, Any]:
     url = engine.url.render_as_string(hide_password=False)
     env = {"COOPFLOW_DATABASE_URL": url, "COOPFLOW_SECRET_KEY": settings.secret_key.get_secret_value(),
            "COOPFLOW_DEMO_OUTBOX": "false", "COOPFLOW_DEMO_CLOCK": "false"}
-    rounds = [_open(engine, settings, REQUESTS, f"r{r}") for r in range(ROUNDS)]
-    warm = _open(engine, settings, WARM_UP, "warm")
+    rng, taken = random.Random(17), set[str]()
+    rounds = [_approvals(_open(engine, settings, _names(rng, REQUESTS, taken))) for _ in range(ROUNDS)]
+    warm = _approvals(_open(engine, settings, _names(rng, WARM_UP, taken)))
+    noop = [(f"/api/v1/cases/N-{i}/actions/approve", body) for i, (_, body) in enumerate(rounds[0])]
     ours_rps: list[float] = []
     noop_rps: list[float] = []
     ours_lat: list[float] = []
     noop_lat: list[float] = []
     done = 0
-    with serve("api.app:create_app", env) as ours, serve("tests.benchmarks.api_bench:noop_app", {}) as noop:
+    with serve("api.app:create_app", env) as ours, serve("tests.benchmarks.api_bench:noop_app", {}) as baseline:
         token = httpx.post(f"{ours}/api/v1/auth/token", data={"username": "bench", "password": PASSWORD},
                            timeout=30).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         # warm both: imports, the name index, connections, FastAPI's caches
-        drive(ours, [f"/api/v1/cases/{ref}/actions/approve" for ref in warm], headers)
-        drive(noop, [f"/api/v1/cases/W-{i}/actions/approve" for i in range(200)], headers)
-        for refs in rounds:
-            elapsed, lat, failed = drive(noop, [f"/api/v1/cases/N-{i}/actions/approve" for i in range(REQUESTS)],
-                                         headers)
+        drive(ours, warm, headers)
+        drive(baseline, noop[:200], headers)
+        for approvals in rounds:
+            elapsed, lat, failed = drive(baseline, noop, headers)
             assert failed == 0, f"{failed} failed requests on the do-nothing route"
             noop_rps.append(len(lat) / elapsed)
             noop_lat += lat
-            elapsed, lat, failed = drive(ours, [f"/api/v1/cases/{ref}/actions/approve" for ref in refs], headers)
+            elapsed, lat, failed = drive(ours, approvals, headers)
             assert failed == 0, f"{failed} approvals did not answer 200"
             ours_rps.append(len(lat) / elapsed)
             ours_lat += lat
