@@ -203,6 +203,9 @@ class Timer(SQLModel, table=True):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        # a case's timers of one deadline: what a firing checks for staleness, what a step
+        # cancels, pauses and resumes
+        Index("ix_timer_case_deadline", "case_id", "deadline_key"),
         Index(
             "ix_timer_open_deadline_due",
             "due_at",
