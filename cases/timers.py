@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import literal_column, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -55,7 +55,9 @@ def claim_due(*, engine: Engine, now: datetime, worker: str, limit: int, lease: 
             s.exec(
                 select(Timer.id)
                 .where(
-                    col(Timer.status) == "pending",
+                    # a literal, as in the partial index's own condition, so that the
+                    # planner uses it whatever the plan (a bound value may not match it)
+                    col(Timer.status) == literal_column("'pending'"),
                     col(Timer.due_at) <= now,
                     (col(Timer.claimed_until).is_(None)) | (col(Timer.claimed_until) < now),
                 )
