@@ -34,30 +34,10 @@ from rules.assemblies import (
     resolution_votes_reasons,
 )
 from rules.calendar import OFFICE_TZ, full_days_between, full_days_deadline, local_day
-from rules.reasons import Basis, Reason, law
+from rules.reasons import law
+from tests.reasons_check import assert_reason, codes
 
 GA = law("35-46")
-
-
-def _arabic_letters(text: str) -> int:
-    return sum("\u0600" <= ch <= "\u06ff" and ch.isalpha() for ch in text)
-
-
-def _latin_letters(text: str) -> int:
-    return sum(ch.isalpha() and ch.isascii() for ch in text)
-
-
-def assert_reason(reason: Reason, code: str, basis: Basis | None) -> None:
-    """A refusal a person can read: its code, its article, and a sentence in each language."""
-    assert reason.code == code
-    assert reason.basis == basis
-    # names quoted from the file may be in either script; the sentence itself may not
-    assert _latin_letters(reason.message.fr) > 25
-    assert _arabic_letters(reason.message.ar) > 25
-
-
-def codes(reasons: list[Reason]) -> list[str]:
-    return [r.code for r in reasons]
 
 
 # --- when the ordinary assembly is due --------------------------------------------------------

@@ -27,24 +27,10 @@ from rules.audits import (
     risk_score,
     strike_off_reasons,
 )
-from rules.reasons import Basis, Reason, internal, law
+from rules.reasons import internal, law
+from tests.reasons_check import assert_reason
 
 WEIGHTS = RiskWeights()
-
-
-def _arabic_letters(text: str) -> int:
-    return sum("\u0600" <= ch <= "\u06ff" and ch.isalpha() for ch in text)
-
-
-def _latin_letters(text: str) -> int:
-    return sum(ch.isalpha() and ch.isascii() for ch in text)
-
-
-def assert_reason(reason: Reason, code: str, basis: Basis | None) -> None:
-    assert reason.code == code
-    assert reason.basis == basis
-    assert _latin_letters(reason.message.fr) > 25
-    assert _arabic_letters(reason.message.ar) > 25
 
 
 def record(

@@ -25,27 +25,8 @@ from rules.disputes import (
     outcome_reasons,
     session_reasons,
 )
-from rules.reasons import Basis, Reason, internal
-
-
-def _arabic_letters(text: str) -> int:
-    return sum("\u0600" <= ch <= "\u06ff" and ch.isalpha() for ch in text)
-
-
-def _latin_letters(text: str) -> int:
-    return sum(ch.isalpha() and ch.isascii() for ch in text)
-
-
-def assert_reason(reason: Reason, code: str, basis: Basis | None) -> None:
-    assert reason.code == code
-    assert reason.basis == basis
-    assert _latin_letters(reason.message.fr) > 25
-    assert _arabic_letters(reason.message.ar) > 25
-
-
-def codes(reasons: list[Reason]) -> list[str]:
-    return [r.code for r in reasons]
-
+from rules.reasons import internal
+from tests.reasons_check import assert_reason, codes
 
 MEMBER = Party("member", "Ahmed Bennani", "2020/1/000123", ("M-17",))
 BOARD = Party("board", "Conseil d'administration de la coopérative Al Amal", "2020/1/000123")

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from rules.calendar import OFFICE_TZ, full_days_deadline
-from rules.reasons import Basis, Reason, decree, law
+from rules.reasons import Reason, decree, law
 from rules.registration import (
     ChangeKind,
     MemberKind,
@@ -27,29 +27,10 @@ from rules.registration import (
     transmission_delay,
     transmission_reasons,
 )
+from tests.reasons_check import assert_reason, codes
 
 FOUNDING = law("7-14")
 REGISTER = decree("1-13")
-
-
-def _arabic_letters(text: str) -> int:
-    return sum("\u0600" <= ch <= "\u06ff" and ch.isalpha() for ch in text)
-
-
-def _latin_letters(text: str) -> int:
-    return sum(ch.isalpha() and ch.isascii() for ch in text)
-
-
-def assert_reason(reason: Reason, code: str, basis: Basis | None) -> None:
-    assert reason.code == code
-    assert reason.basis == basis
-    # names quoted from the file may be in either script; the sentence itself may not
-    assert _latin_letters(reason.message.fr) > 25
-    assert _arabic_letters(reason.message.ar) > 25
-
-
-def codes(reasons: list[Reason]) -> list[str]:
-    return [r.code for r in reasons]
 
 
 # --- national numbers -------------------------------------------------------------------------
