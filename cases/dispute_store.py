@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from cases import access
+from cases import access, deadlines
 from cases.calendar import load_calendar
 from cases.errors import Invalid
 from cases.models import Case, Cooperative, Timer, User
@@ -109,8 +109,6 @@ def _extend(db_session: Session, case: Case, stage: str, *, now: datetime, setti
     """The stage's deadline, its warnings and its reminders move by the extension's length
     (counted from the same start, so that a holiday correction later recomputes it right);
     an escalated deadline that the extension puts back ahead runs again."""
-    from cases.holidays import _move as move_deadline  # it imports cases.service, as above
-
     timer = db_session.exec(
         select(Timer).where(
             col(Timer.case_id) == case.id, col(Timer.deadline_key) == stage,
@@ -120,7 +118,7 @@ def _extend(db_session: Session, case: Case, stage: str, *, now: datetime, setti
     _, definition = DISPUTE.deadline(stage)
     days = (timer.days or 0) + policy(settings).extension_days
     due = business_days_deadline(timer.started_at, days, load_calendar(db_session))
-    move_deadline(db_session, timer, due, explanation=explain(
+    deadlines.move(db_session, timer, due, explanation=explain(
         timer.started_at, days, Counting.BUSINESS_DAYS, definition.basis, due, event=definition.event,
     ))
     timer.days = days
@@ -129,6 +127,7 @@ def _extend(db_session: Session, case: Case, stage: str, *, now: datetime, setti
     db_session.add(timer)
     case.data = {**case.data, "due": {**case.data.get("due", {}), stage: due.isoformat()}}
     db_session.add(case)
+    deadlines.refresh(db_session, case)
 
 
 # -- the sessions legal staff plan ----------------------------------------------------------------

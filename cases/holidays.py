@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from cases import access, service
+from cases import access, deadlines, service
 from cases.calendar import load_calendar
 from cases.models import Case, Holiday, Timer
 from rules.calendar import Counting, business_days_deadline, explain, local_day
@@ -48,13 +48,14 @@ def recompute(*, db_session: Session, around: date, actor: Actor, now: datetime,
     """Recompute the open business-day deadlines whose period spans `around`."""
     calendar = load_calendar(db_session)
     moved: list[str] = []
-    deadlines = db_session.exec(
+    touched: set[int] = set()
+    running = db_session.exec(
         select(Timer).where(
             col(Timer.status) == "pending", col(Timer.kind) == "deadline",
             col(Timer.counting) == Counting.BUSINESS_DAYS.value, col(Timer.days).is_not(None),
         )
     )
-    for timer in deadlines:
+    for timer in running:
         assert timer.days is not None
         if local_day(timer.started_at) > around:
             continue  # a holiday before the period began cannot move it
@@ -65,7 +66,7 @@ def recompute(*, db_session: Session, around: date, actor: Actor, now: datetime,
         assert case is not None
         _, definition = service.compiled(case).workflow.deadline(timer.deadline_key)
         old_due = timer.due_at
-        _move(db_session, timer, new_due, explanation=explain(
+        deadlines.move(db_session, timer, new_due, explanation=explain(
             timer.started_at, timer.days, Counting.BUSINESS_DAYS, definition.basis, new_due,
             event=definition.event,
         ))
@@ -77,23 +78,6 @@ def recompute(*, db_session: Session, around: date, actor: Actor, now: datetime,
             "because": why.as_dict(),
         })
         moved.append(case.reference)
+        touched.add(timer.case_id)
+    deadlines.refresh_many(db_session, touched)
     return moved
-
-
-def _move(db_session: Session, deadline: Timer, new_due: datetime, *, explanation: Text) -> None:
-    """Move a deadline and the warnings and reminders that hang on it."""
-    old_due, start = deadline.due_at, deadline.started_at
-    siblings = db_session.exec(select(Timer).where(
-        col(Timer.case_id) == deadline.case_id, col(Timer.deadline_key) == deadline.deadline_key,
-        col(Timer.status) == "pending", col(Timer.id) != deadline.id))
-    for t in siblings:
-        if t.kind == "warning":
-            fraction = float(t.action.partition(":")[2])
-            t.due_at = start + (new_due - start) * fraction
-        else:
-            t.due_at = new_due - (old_due - t.due_at)
-        t.explanation_fr, t.explanation_ar = explanation.fr, explanation.ar
-        db_session.add(t)
-    deadline.due_at = new_due
-    deadline.explanation_fr, deadline.explanation_ar = explanation.fr, explanation.ar
-    db_session.add(deadline)

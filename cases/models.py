@@ -6,7 +6,7 @@ atomic statement, and any number of processes can share them.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, text
@@ -103,6 +103,11 @@ class NameEntry(SQLModel, table=True):
     active: bool = True
 
 
+# Stands in for "no deadline running" in `Case.next_due_at` and `Case.at_risk_from`
+# (see cases/deadlines.py): the far future sorts last on every database.
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+_OPEN = text("closed_at IS NULL")
+
 _case_version = Column("version", Integer, nullable=False, server_default=text("1"))
 
 
@@ -116,7 +121,9 @@ class Case(SQLModel, table=True):
             "ix_case_open_assignee",
             "assignee_id",
             "delegation_id",
-            "closed_at",
+            "closed_at",  # always NULL, but named by the counts: the index covers them
+            "next_due_at",
+            "at_risk_from",
             postgresql_where=text("closed_at IS NULL"),
             sqlite_where=text("closed_at IS NULL"),
         ),
@@ -128,6 +135,11 @@ class Case(SQLModel, table=True):
             postgresql_where=text("closed_at IS NOT NULL"),
             sqlite_where=text("closed_at IS NOT NULL"),
         ),
+        # the lists, soonest due first, and the overdue and at-risk counts (cases/deadlines.py)
+        Index("ix_case_open_next_due", "next_due_at", "id", postgresql_where=_OPEN, sqlite_where=_OPEN),
+        Index("ix_case_open_delegation_next_due", "delegation_id", "next_due_at", "id",
+              postgresql_where=_OPEN, sqlite_where=_OPEN),
+        Index("ix_case_open_at_risk", "at_risk_from", "next_due_at", postgresql_where=_OPEN, sqlite_where=_OPEN),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -143,6 +155,9 @@ class Case(SQLModel, table=True):
     opened_at: datetime = _utc()
     updated_at: datetime = _utc()
     closed_at: datetime | None = _utc(default=None)
+    # kept from the timers by cases/deadlines.py; NEVER when no deadline runs
+    next_due_at: datetime = _utc(default=NEVER)
+    at_risk_from: datetime = _utc(default=NEVER)
     version: int = Field(default=1, sa_column=_case_version)
 
 

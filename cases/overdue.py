@@ -1,9 +1,9 @@
 """Which open cases are past a deadline (overdue) or past a warning (at risk), by whom.
 
-Both are read from the timers: a deadline is open while its row is pending or breached (an
-escalated deadline whose case has not moved on). The partial index
-`ix_timer_open_deadline_due` holds exactly those rows, so these queries read the overdue
-rows and not the million others.
+Both are read from the two instants each case carries (`cases/deadlines.py`): overdue once
+its soonest open deadline has passed, at risk once the first warning of one has while none
+has passed. The partial indexes on open cases hold those instants, so the counts read the
+overdue and at-risk cases and not the million others, and the database does the counting.
 """
 
 from __future__ import annotations
@@ -12,18 +12,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, literal_column
-from sqlalchemy.orm import aliased
+from sqlalchemy import case, func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from cases import access
-from cases.models import Case, Delegation, Timer, User
+from cases import access, deadlines
+from cases.models import Case, Delegation, User
 from workflows.spec import Actor
 
-OPEN_DEADLINE = ("pending", "breached")
 # Days overdue, as the managers read them.
 AGEING = ((0, 2, "0-2"), (3, 7, "3-7"), (8, 30, "8-30"), (31, None, "31+"))
+UNASSIGNED = "(unassigned)"
 
 
 def visible(actor: Actor) -> ColumnElement[bool]:
@@ -32,42 +31,12 @@ def visible(actor: Actor) -> ColumnElement[bool]:
     return col(Case.delegation_id) == actor.delegation_id
 
 
-def open_deadline() -> ColumnElement[bool]:
-    """Written with literals, not bound parameters: SQLite uses a partial index only when
-    the query's terms match the index's own condition as written."""
-    return and_(
-        col(Timer.kind) == literal_column("'deadline'"),
-        col(Timer.status).in_([literal_column(f"'{s}'") for s in OPEN_DEADLINE]),
-    )
-
-
 def overdue_condition(now: datetime) -> ColumnElement[bool]:
-    """A case with an open deadline already past. Written as "id in (the overdue
-    deadlines' cases)" so that the database starts from the few overdue rows of the
-    partial index rather than from every case."""
-    return col(Case.id).in_(
-        select(Timer.case_id).where(open_deadline(), col(Timer.due_at) <= now)
-    )
+    return deadlines.overdue(now)
 
 
 def at_risk_condition(now: datetime) -> ColumnElement[bool]:
-    """A case whose deadline is still ahead but whose first warning has passed."""
-    warning = aliased(Timer)
-    return exists(
-        select(Timer.id).where(
-            open_deadline(),
-            col(Timer.case_id) == Case.id,
-            col(Timer.due_at) > now,
-            exists(
-                select(warning.id).where(
-                    warning.case_id == Timer.case_id,
-                    warning.deadline_key == Timer.deadline_key,
-                    warning.kind == "warning",
-                    warning.due_at <= now,
-                )
-            ),
-        )
-    )
+    return deadlines.at_risk(now)
 
 
 @dataclass
@@ -80,41 +49,41 @@ class Dashboard:
     ageing: Counter[str] = field(default_factory=Counter)
 
 
-def _bucket(days: int) -> str:
-    for low, high, label in AGEING:
-        if days >= low and (high is None or days <= high):
-            return label
-    return AGEING[-1][2]
+def _ageing(now: datetime) -> ColumnElement[int]:
+    """The index of the case's AGEING bucket: whole days since its soonest deadline fell
+    due, compared as instants (`days <= high` is `due > now - (high + 1) days`)."""
+    due = col(Case.next_due_at)
+    return case(
+        *[(due > now - timedelta(days=high + 1), i) for i, (_, high, _) in enumerate(AGEING) if high is not None],
+        else_=len(AGEING) - 1,
+    )
 
 
 def dashboard(*, db_session: Session, actor: Actor, now: datetime) -> Dashboard:
-    """Counts of overdue cases by delegation, workflow, officer and days overdue, and of
-    cases at risk. One row per overdue deadline is read, through the partial index."""
+    """Counts of overdue cases by delegation, workflow, officer and days overdue (from the
+    soonest deadline that passed), and of cases at risk."""
     access.require(actor, "overdue_dashboard")
     board = Dashboard()
-    query = (
-        select(Case.id, Delegation.code, Case.workflow_key, User.username, Timer.due_at)  # type: ignore[call-overload]
-        .select_from(Case)
-        .join(Timer, and_(col(Timer.case_id) == Case.id, open_deadline(), col(Timer.due_at) <= now))
-        .join(Delegation, col(Delegation.id) == Case.delegation_id)
-        .outerjoin(User, col(User.id) == Case.assignee_id)
-        .where(visible(actor), col(Case.closed_at).is_(None))
-    )
-    rows = db_session.exec(query).all()
-    oldest: dict[int, tuple[str, str, str, datetime]] = {}
-    for case_id, delegation, workflow, officer, due in rows:
-        assert case_id is not None
-        if case_id not in oldest or due < oldest[case_id][3]:
-            oldest[case_id] = (delegation, workflow, officer or "(unassigned)", due)
-    for delegation, workflow, officer, due in oldest.values():
-        board.by_delegation[delegation] += 1
-        board.by_workflow[workflow] += 1
-        board.by_officer[officer] += 1
-        board.ageing[_bucket((now - due) // timedelta(days=1))] += 1
-    board.overdue = len(oldest)
-    board.at_risk = db_session.exec(
-        select(func.count())
-        .select_from(Case)
-        .where(visible(actor), col(Case.closed_at).is_(None), at_risk_condition(now))
-    ).one()
+    ageing = _ageing(now).label("ageing")  # grouped by its name: PostgreSQL would see two
+    groups = db_session.execute(
+        select(  # type: ignore[call-overload]
+            col(Case.delegation_id), col(Case.workflow_key), col(Case.assignee_id), ageing, func.count(),
+        )
+        .where(visible(actor), deadlines.overdue(now))
+        .group_by(col(Case.delegation_id), col(Case.workflow_key), col(Case.assignee_id), ageing)
+    ).all()
+    codes = dict(db_session.execute(select(Delegation.id, Delegation.code)).all())  # type: ignore[call-overload]
+    holders = {a for _, _, a, _, _ in groups if a is not None}
+    names = dict(db_session.execute(
+        select(User.id, User.username).where(col(User.id).in_(holders))  # type: ignore[call-overload]
+    ).all()) if holders else {}
+    for delegation_id, workflow, assignee_id, bucket, n in groups:
+        board.by_delegation[codes[delegation_id]] += n
+        board.by_workflow[workflow] += n
+        board.by_officer[names[assignee_id] if assignee_id is not None else UNASSIGNED] += n
+        board.ageing[AGEING[bucket][2]] += n
+        board.overdue += n
+    board.at_risk = db_session.execute(
+        select(func.count()).select_from(Case).where(visible(actor), deadlines.at_risk(now))
+    ).scalar_one()
     return board

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from cases import access, facts, outbox, projections
+from cases import access, deadlines, facts, outbox, projections
 from cases.calendar import load_calendar
 from cases.errors import Conflict, Invalid, NotFound
 from cases.models import Case, CaseEvent, ReferenceCounter, Timer, User
@@ -191,7 +191,7 @@ def open_case(
     record_event(db_session, case, actor, now, kind="opened", to_state=case.state,
             data={"payload": clean, "facts": facts.summary(known)})
     start_timers(db_session, case, timers)
-    db_session.flush()
+    deadlines.refresh(db_session, case)
     # The receipt carries the tracking PIN: the one message that ever shows it.
     outbox.queue(db_session, case, wf.workflow.on_open, now=now, key="opened", context={"pin": pin})
     return Opened(case=case, pin=pin)
@@ -224,7 +224,7 @@ def act(
     except OverflowError as exc:
         raise ActionBlocked(trigger, (OFF_CALENDAR,)) from exc
     try:
-        db_session.flush()
+        deadlines.refresh(db_session, case)
     except StaleDataError:
         db_session.rollback()
         raise Conflict(reference, current_version=None) from None

@@ -39,12 +39,12 @@ Workload: per person holding the delegation's cases
 ---------------------------------------------------
 For every officer and legal staff member of the delegation (headquarters: of every
 delegation), and anyone else holding its open cases: open cases assigned to them, how many
-of those are overdue and at risk (as `cases.overdue` defines them, so that the dashboard and
-this table agree), and the cases assigned to them that closed in the last 30 days. Open
-cases are read per person through the partial index `ix_case_open_assignee` (open cases
-only), overdue ones from the overdue deadlines (`ix_timer_open_deadline_due`), closures
-through `ix_case_closed_assignee` (by closing instant); being at risk is probed per open
-case (on its timers), so the table costs what the open cases in view cost, not the history.
+of those are overdue and at risk (as `cases.deadlines` defines them, so that the dashboard
+and this table agree), and the cases assigned to them that closed in the last 30 days. Open
+cases, overdue and at risk, are counted per person from the partial index
+`ix_case_open_assignee` alone (open cases only, carrying their two instants), closures
+through `ix_case_closed_assignee` (by closing instant): the table costs what the open cases
+in view cost, not the history.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ from sqlalchemy import and_, case, func, literal, literal_column, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from cases import access, overdue
+from cases import access, deadlines, overdue
 from cases.errors import Forbidden, Invalid, NotFound
 from cases.models import Case, Delegation, Timer, User
 from cases.types import UTCDateTime
@@ -75,8 +75,6 @@ HOLDERS = ("officer", "legal")
 _DEADLINE = col(Timer.kind) == literal_column("'deadline'")
 _CANCELLED = col(Timer.status) == literal_column("'cancelled'")
 _ESCALATES = col(Timer.action).like(literal_column("'escalate:%'"))
-# what `overdue.OPEN_DEADLINE` means, in the words of `ix_timer_open_deadline_due`
-_OPEN_DEADLINE = col(Timer.status).in_([literal_column(f"'{s}'") for s in overdue.OPEN_DEADLINE])
 
 
 # -- compliance ------------------------------------------------------------------------------
@@ -298,28 +296,19 @@ def workload(
         assignee = col(Case.assignee_id)
         open_rows = db_session.execute(
             select(  # type: ignore[call-overload]
-                assignee, func.count(), func.sum(case((overdue.at_risk_condition(now), 1), else_=0)),
+                assignee, func.count(),
+                func.sum(case((deadlines.overdue(now), 1), else_=0)),
+                func.sum(case((deadlines.at_risk(now), 1), else_=0)),
             )
             .where(assignee.in_(ids), col(Case.closed_at).is_(None), scope)
             .group_by(assignee)
         )
-        for user_id, n, risky in open_rows:
-            counts[user_id].open, counts[user_id].at_risk = int(n), int(risky or 0)
-        # the next two read by instant only (the delegation compared as `+ 0`, the holders
-        # picked out here): the overdue deadlines through their partial index, the month's
-        # closures through theirs, never every case a holder or a delegation ever had
+        for user_id, n, late, risky in open_rows:
+            load = counts[user_id]
+            load.open, load.overdue, load.at_risk = int(n), int(late or 0), int(risky or 0)
+        # the month's closures, read by closing instant (the delegation compared as `+ 0`,
+        # the holders picked out here), never every case a holder or a delegation ever had
         recent = _scope(db_session, actor, delegation, by_index=False)
-        late_rows = db_session.execute(
-            select(assignee, func.count(func.distinct(col(Case.id))))  # type: ignore[call-overload]
-            .select_from(Timer)
-            .join(Case, col(Case.id) == col(Timer.case_id))
-            .where(_DEADLINE, _OPEN_DEADLINE, col(Timer.due_at) <= now, col(Case.closed_at).is_(None),
-                   assignee.is_not(None), recent)
-            .group_by(assignee)
-        )
-        for user_id, n in late_rows:
-            if user_id in counts:
-                counts[user_id].overdue = int(n)
         closed_rows = db_session.execute(
             select(assignee, func.count())  # type: ignore[call-overload]
             .where(col(Case.closed_at) >= now - CLOSED_WINDOW, col(Case.closed_at) <= now,

@@ -23,7 +23,7 @@ from sqlalchemy import literal_column, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from cases import outbox, service
+from cases import deadlines, outbox, service
 from cases.db import unit_of_work
 from cases.models import Case, Timer
 from cases.settings import Settings
@@ -102,6 +102,8 @@ def fire(
                 s, case, SYSTEM, now, kind="timer_blocked", trigger=blocked.trigger,
                 data={"timer": _describe(timer), "reasons": [r.as_dict() for r in blocked.reasons]},
             )
+            if timer.kind == "deadline":
+                deadlines.refresh(s, case)
         return "blocked"
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from cases import service
+from cases import deadlines, service
 from cases.calendar import load_calendar
 from cases.errors import Invalid
 from cases.models import Case
@@ -103,4 +103,5 @@ def migrate(
         service.start_timers(db_session, case, timers)
         service.record_event(db_session, case, actor, now, kind="migrated", from_state=source, to_state=target,
                              data={"from_version": from_version, "to_version": to_version})
+        deadlines.refresh(db_session, case)
     return report

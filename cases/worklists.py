@@ -7,21 +7,18 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from cases import overdue
+from cases import deadlines, overdue
 from cases.errors import Invalid
-from cases.models import Case, Cooperative, Delegation, NameEntry, Timer, User
+from cases.models import Case, Cooperative, Delegation, NameEntry, User
 from rules.names import same_as_key, translit_key
 from workflows.registry import REGISTRY
 from workflows.spec import Actor
-
-# Cases with no running deadline sort after every dated one.
-_NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,7 @@ class Row:
 
 
 def encode_cursor(row: Row) -> str:
-    due = (row.next_due or _NEVER).isoformat()
+    due = row.case.next_due_at.isoformat()
     return base64.urlsafe_b64encode(json.dumps([due, row.case.id]).encode()).decode()
 
 
@@ -63,25 +60,15 @@ def list_cases(
     *, db_session: Session, actor: Actor, now: datetime, filters: CaseFilters, limit: int = 50,
     cursor: str | None = None,
 ) -> list[Row]:
-    next_due = (
-        select(Timer.case_id, func.min(Timer.due_at).label("due"))
-        .where(overdue.open_deadline())
-        .group_by(col(Timer.case_id))
-        .subquery()
-    )
-    due = func.coalesce(next_due.c.due, _NEVER)
-    query = (
-        select(Case, next_due.c.due)
-        .outerjoin(next_due, next_due.c.case_id == Case.id)
-        .where(overdue.visible(actor))
-    )
+    due = col(Case.next_due_at)
+    query = select(Case).where(overdue.visible(actor))
     for condition in _conditions(filters, now):
         query = query.where(condition)
     if cursor:
         after_due, after_id = _decode(cursor)
         query = query.where(or_(due > after_due, and_(due == after_due, col(Case.id) > after_id)))
     rows = db_session.exec(query.order_by(due, col(Case.id)).limit(limit)).all()
-    return [Row(case=c, next_due=d) for c, d in rows]
+    return [Row(case=c, next_due=None if deadlines.is_never(c.next_due_at) else c.next_due_at) for c in rows]
 
 
 def _conditions(f: CaseFilters, now: datetime) -> list[ColumnElement[bool]]:

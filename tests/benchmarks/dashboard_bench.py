@@ -25,9 +25,9 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from cases import overdue, reference_data, stats, worklists
+from cases import deadlines, overdue, reference_data, stats, worklists
 from cases.db import unit_of_work
-from cases.models import Case, Timer, User
+from cases.models import NEVER, Case, Timer, User
 from tests.benchmarks.harness import percentile
 from workflows.spec import Actor
 
@@ -70,6 +70,15 @@ CALLS = [
     Call("cases?overdue=true, first page, one delegation",
          lambda s, a: worklists.list_cases(db_session=s, actor=a, now=NOW,
                                            filters=worklists.CaseFilters(overdue=True), limit=50), "delegation"),
+    Call("cases, first page (soonest due first), headquarters",
+         lambda s, a: worklists.list_cases(db_session=s, actor=a, now=NOW,
+                                           filters=worklists.CaseFilters(), limit=50), "hq"),
+    Call("cases, first page (soonest due first), one delegation",
+         lambda s, a: worklists.list_cases(db_session=s, actor=a, now=NOW,
+                                           filters=worklists.CaseFilters(), limit=50), "delegation"),
+    Call("cases?at_risk=true, first page, headquarters",
+         lambda s, a: worklists.list_cases(db_session=s, actor=a, now=NOW,
+                                           filters=worklists.CaseFilters(at_risk=True), limit=50), "hq"),
     Call("compliance, 6 months, headquarters",
          lambda s, a: stats.compliance(db_session=s, actor=a, now=NOW), "hq"),
     Call("compliance, 6 months, one delegation",
@@ -130,6 +139,7 @@ def _rows(n: int, officers: dict[int, list[int]], rng: random.Random,
             assignee = rng.choice(officers[delegation]) if rng.random() < 0.9 else None
             closed = None
             esc = "escalate:managers"
+            next_due = at_risk_from = NEVER  # as cases/deadlines.py keeps them
             if not is_open:
                 due = opened + timedelta(days=2)
                 met = rng.random() < 0.85
@@ -151,6 +161,7 @@ def _rows(n: int, officers: dict[int, list[int]], rng: random.Random,
                     status, fired = "pending", None
                 begin = due - timedelta(days=4)
                 timers.append(_timer(case_id, "decision", "deadline", due, begin, status, fired, esc))
+                next_due, at_risk_from = due, begin + (due - begin) * 0.5
                 for fraction in (0.5, 0.75):
                     at = begin + (due - begin) * fraction
                     passed = at <= NOW
@@ -162,6 +173,7 @@ def _rows(n: int, officers: dict[int, list[int]], rng: random.Random,
                 "workflow_version": 1, "state": "submitted" if is_open else "refused",
                 "delegation_id": delegation, "assignee_id": assignee, "data": {}, "pin_hash": "-",
                 "opened_at": opened, "updated_at": closed or opened, "closed_at": closed, "version": 1,
+                "next_due_at": next_due, "at_risk_from": at_risk_from,
             })
         yield cases, timers
 
@@ -223,6 +235,8 @@ def sanity(engine: Engine, actors: dict[str, Actor]) -> dict[str, int]:
 def run(small_engine: Engine, large_engine: Engine) -> dict[str, Any]:
     began = time.perf_counter()
     small = (small_engine, build(small_engine, SMALL))
+    with Session(small_engine) as s:  # the rows above keep the cases' instants as the service does
+        assert deadlines.stale(s) == [], "the benchmark's cases disagree with their timers"
     large = (large_engine, build(large_engine, CASES))
     built = time.perf_counter() - began
     began = time.perf_counter()
