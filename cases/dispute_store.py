@@ -127,7 +127,6 @@ def _extend(db_session: Session, case: Case, stage: str, *, now: datetime, setti
     db_session.add(timer)
     case.data = {**case.data, "due": {**case.data.get("due", {}), stage: due.isoformat()}}
     db_session.add(case)
-    deadlines.refresh(db_session, case)
 
 
 # -- the sessions legal staff plan ----------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from cases import versioning
 from cases.types import UTCDateTime
 
 
@@ -112,7 +113,8 @@ _case_version = Column("version", Integer, nullable=False, server_default=text("
 
 
 class Case(SQLModel, table=True):
-    __mapper_args__ = {"version_id_col": _case_version}
+    # the version is bumped once per transaction by cases/versioning.py, not per flush
+    __mapper_args__ = {"version_id_col": _case_version, "version_id_generator": False}
     __table_args__ = (
         Index("ix_case_delegation_state", "delegation_id", "state"),
         Index("ix_case_workflow_state", "workflow_key", "state"),
@@ -348,3 +350,6 @@ class ReferenceCounter(SQLModel, table=True):
     prefix: str = Field(primary_key=True, max_length=8)
     year: int = Field(primary_key=True)
     last: int = 0
+
+
+versioning.install(Case)

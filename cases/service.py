@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from cases import access, deadlines, facts, outbox, projections
+from cases import access, deadlines, facts, outbox, projections, versioning
 from cases.calendar import load_calendar
 from cases.errors import Conflict, Invalid, NotFound
 from cases.models import Case, CaseEvent, ReferenceCounter, Timer, User
@@ -213,6 +213,7 @@ def act(
     access.ensure_can_act(actor, case, trigger)
     if case.version != expected_version:
         raise Conflict(reference, current_version=case.version)
+    versioning.new_step(db_session, case)
     wf = compiled(case)
     known = facts.load(wf.workflow, db_session=db_session, case=case, data=case.data, settings=settings)
     try:
@@ -266,6 +267,7 @@ def assign(
     """Give the case to an officer of its delegation (or take it back with None)."""
     case = get(db_session=db_session, reference=reference, actor=actor, lock=True)
     access.ensure_can_assign(actor, case)
+    versioning.new_step(db_session, case)
     user = None
     if assignee is not None:
         user = db_session.exec(select(User).where(col(User.username) == assignee)).first()
