@@ -365,13 +365,16 @@ def start_timers(db_session: Session, case: Case, timers: tuple[PlannedTimer, ..
 
 
 def cancel_timers(db_session: Session, case: Case, *, keep: frozenset[str], now: datetime) -> None:
-    """Leaving a deadline's states stops it: a pending timer is cancelled, a breached one
-    (escalated, still overdue) is closed, so that the case stops counting as overdue."""
+    """Leaving a deadline's states stops it: a pending timer is cancelled (ended now), a
+    breached one (escalated, still overdue) is closed, so that the case stops counting as
+    overdue, and a paused one is cancelled as it stood when its clock stopped (its
+    `fired_at` stays the pause instant): the office's part ended when it handed the case
+    to the cooperative, however long the cooperative then took."""
     for timer in pending_timers(db_session=db_session, case=case):
         if timer.deadline_key not in keep:
-            timer.status = "closed" if timer.status == "breached" else "cancelled"
-            if timer.status == "cancelled":
+            if timer.status == "pending":
                 timer.fired_at = now
+            timer.status = "closed" if timer.status == "breached" else "cancelled"
             db_session.add(timer)
 
 

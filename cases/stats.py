@@ -23,8 +23,9 @@ From the timer rows (see `models.Timer` and `service.cancel_timers`):
 - not ended: `pending` with `due_at` still ahead, and `paused` (the office's clock stopped
   while the case waits for the cooperative) — counted in no period yet.
 A deadline extended (a dispute's stage) or moved by a holiday correction is judged against
-the due instant it had when it ended. (A deadline cancelled while paused is judged against
-the due instant it had when it paused: `cancel_timers` overwrites the pause instant.)
+the due instant it had when it ended. A deadline cancelled while paused (the case ended
+while waiting for the cooperative) ended when its clock stopped: `fired_at` keeps the
+pause instant, before its due instant, so it counts as met in the month it paused.
 
 A deadline is counted in the period, and in the month, in which it ended: the office's
 months (`rules.calendar.OFFICE_TZ`, as `local_day` reads them), from the first local day

@@ -43,6 +43,7 @@ REVIEW = Workflow(
         transition("ask", source="review", dest="waiting", title=tr(fr="Demander", ar="طلب"), roles={"officer"}),
         transition("answer", source="waiting", dest="review", title=tr(fr="Reçu", ar="استلام"), roles={"officer"}),
         transition("finish", source="review", dest="done", title=tr(fr="Finir", ar="إنهاء"), roles={"officer"}),
+        transition("give_up", source="waiting", dest="done", title=tr(fr="Abandon", ar="تخل"), roles={"officer"}),
     ),
 )
 REGISTRY.add(REVIEW)
@@ -81,6 +82,32 @@ def test_waiting_for_documents_pauses_the_office_clock_only(engine: Engine, sett
 
         answered = s.exec(select(CaseEvent).where(col(CaseEvent.trigger) == "answer")).one()
     assert answered.data["resumed"][0]["business_days_left"] == 2
+
+
+def test_a_clock_paused_when_the_case_ends_was_met_when_it_paused(engine: Engine, settings: Settings) -> None:
+    """The office handed the case to the cooperative in time; the cooperative then took
+    weeks and gave up. The office's deadline ended, met, when its clock stopped."""
+    from cases import service, stats
+    from cases.db import unit_of_work
+    from workflows.spec import Actor
+
+    with unit_of_work(engine) as s:
+        ref = service.open_case(db_session=s, workflow_key="test_review", data={},
+                                actor=actor(engine, "officer.agadir"), now=local(2026, 3, 2, 10, 0),
+                                settings=settings).case.reference
+    paused_at = local(2026, 3, 3, 15, 0)
+    act(engine, settings, ref, "ask", paused_at)
+    act(engine, settings, ref, "give_up", local(2026, 3, 24, 11, 0))  # long after Friday the 6th
+    with Session(engine) as s:
+        case = s.exec(select(Case).where(col(Case.reference) == ref)).one()
+        review = s.exec(select(Timer).where(col(Timer.case_id) == case.id,
+                                            col(Timer.deadline_key) == "office_review")).one()
+        assert (review.status, review.fired_at) == ("cancelled", paused_at)
+        report = stats.compliance(db_session=s, actor=Actor("manager.hq", "manager", None),
+                                  now=local(2026, 3, 31, 12, 0))
+    tallies = {k: (t.due, t.met) for row in report.rows if row.workflow == "test_review"
+               for k, t in row.by_deadline.items()}
+    assert tallies["office_review"] == (1, 1)
 
 
 REVIEW_V2 = Workflow(
