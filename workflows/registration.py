@@ -27,17 +27,14 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, computed_field, mod
 
 from rules import registration
 from rules.names import script_of
-from rules.reasons import Reason, internal, tr
+from rules.reasons import Reason, tr
 from rules.registration import ChangeKind, MemberKind
 from workflows.spec import (
-    BUSINESS_DAYS,
     Context,
-    Deadline,
     DocumentSpec,
-    Setting,
     State,
     Workflow,
-    escalate_to,
+    service_level,
     to,
     transition,
 )
@@ -289,10 +286,7 @@ def record_return(ctx: Context) -> Mapping[str, Any]:
 
 ON_RECEIPT = tr(fr="la réception de la copie au registre central", ar="توصل السجل المركزي بالنسخة")
 
-RECEIVED_WAITS = Deadline(
-    "recording", Setting(RECORDING), BUSINESS_DAYS, internal(RECORDING), escalate_to("managers"),
-    event=ON_RECEIPT, warn=True,
-)
+RECEIVED_WAITS = service_level("recording", RECORDING, event=ON_RECEIPT)
 # What the founding file holds ([L] Arts. 7-14): the clerk's copy of the entry, statutes
 # signed by all founders, capital paid into a blocked bank account.
 FOUNDING_DOCUMENTS = (
