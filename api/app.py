@@ -27,6 +27,7 @@ from api.routes import (
 )
 from api.routes import clock as clock_routes
 from api.routes import stats as stats_routes
+from api.routes import users as users_routes
 from cases.clock import Clock
 from cases.db import make_engine
 from cases.settings import Settings, get_settings
@@ -74,7 +75,7 @@ def create_app(
     app.state.wall_clock = Clock() if settings.demo_clock else clock
     problems.install(app)
     for module in (health, auth, overdue, cases, cooperatives, disputes, name_checks, holidays, workflows, tracking, clock_routes,
-                   notifications, register_reports, audits, documents):
+                   notifications, register_reports, audits, documents, users_routes):
         app.include_router(module.router)
     app.include_router(cases.me_router)
     app.include_router(stats_routes.router)

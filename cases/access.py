@@ -139,6 +139,10 @@ CAPABILITIES: dict[str, Capability] = {
     "dispute_sessions": _cap({"legal", "manager"},
                              "Les séances de médiation sont listées pour les juristes et les responsables.",
                              "جلسات الوساطة معروضة للقانونيين والمسؤولين."),
+    "users_manage": _cap({"admin"}, "Seul un administrateur gère les comptes des utilisateurs.",
+                         "وحده مدير النظام يدبر حسابات المستخدمين."),
+    "settings_read": _cap({"manager", "admin"}, "Les paramètres du bureau se consultent au siège.",
+                          "تُطّلع إعدادات المكتب في المقر المركزي.", headquarters_only=True),
     "demo_clock": _cap({"admin"}, "Seul un administrateur avance l'horloge de démonstration.",
                        "وحده مدير النظام يقدّم ساعة العرض."),
 }

@@ -1,15 +1,31 @@
 """Users of the office: officers, legal staff, managers and admins, each in a delegation
-(or at headquarters). Passwords are hashed with Argon2 (pwdlib's recommendation)."""
+(or at headquarters). Passwords are hashed with Argon2 (pwdlib's recommendation).
+
+Admins manage them (`access.CAPABILITIES["users_manage"]`); the CLI acts as the system. A
+person is never deleted (the history names them): they are deactivated, which signs them
+out at their next request. Two changes would strand work and are refused until it is
+handed over: deactivating someone, or moving them to another delegation, while open cases
+are assigned to them; and an admin cannot lock themselves out (deactivate or demote
+themselves), so that the office always keeps one way in.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pwdlib import PasswordHash
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from cases import access
 from cases.access import ROLES
 from cases.errors import Invalid, NotFound
-from cases.models import Delegation, User
-from workflows.spec import Actor
+from cases.models import Case, Delegation, User
+from rules.reasons import Reason, Text
+from workflows.engine import ActionBlocked
+from workflows.spec import SYSTEM, Actor
+
+MIN_PASSWORD = 8
 
 _hasher = PasswordHash.recommended()
 # Verifying against this keeps a wrong username as slow as a wrong password.
@@ -30,19 +46,12 @@ def create(
     delegation_code: str | None = None,
     email: str | None = None,
     language: str = "fr",
+    actor: Actor = SYSTEM,
 ) -> User:
-    if role not in ROLES:
-        raise Invalid([{"loc": ["role"], "msg": f"role must be one of {', '.join(ROLES)}"}])
-    if len(password) < 8:
-        raise Invalid([{"loc": ["password"], "msg": "at least 8 characters"}])
-    delegation_id = None
-    if delegation_code is not None:
-        delegation = db_session.exec(
-            select(Delegation).where(col(Delegation.code) == delegation_code)
-        ).first()
-        if delegation is None:
-            raise NotFound("delegation", delegation_code)
-        delegation_id = delegation.id
+    access.require(actor, "users_manage")
+    _check_role(role)
+    _check_password(password)
+    delegation_id = _delegation_id(db_session, delegation_code)
     if get_by_username(db_session=db_session, username=username) is not None:
         raise Invalid([{"loc": ["username"], "msg": "already taken"}])
     user = User(
@@ -54,8 +63,107 @@ def create(
     return user
 
 
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise Invalid([{"loc": ["role"], "msg": f"role must be one of {', '.join(ROLES)}", "type": "value_error"}])
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid([{"loc": ["password"], "msg": f"at least {MIN_PASSWORD} characters", "type": "value_error"}])
+
+
+def _delegation_id(db_session: Session, code: str | None) -> int | None:
+    if code is None:
+        return None
+    found = db_session.exec(select(Delegation.id).where(col(Delegation.code) == code)).first()
+    if found is None:
+        raise NotFound("delegation", code)
+    return found
+
+
 def get_by_username(*, db_session: Session, username: str) -> User | None:
     return db_session.exec(select(User).where(col(User.username) == username)).first()
+
+
+def get(*, db_session: Session, username: str, actor: Actor) -> User:
+    access.require(actor, "users_manage")
+    user = get_by_username(db_session=db_session, username=username)
+    if user is None:
+        raise NotFound("user", username)
+    return user
+
+
+def get_all(*, db_session: Session, actor: Actor, delegation_code: str | None = None,
+            active: bool | None = None) -> list[User]:
+    access.require(actor, "users_manage")
+    query = select(User).order_by(col(User.username))
+    if delegation_code is not None:
+        query = query.where(col(User.delegation_id) == _delegation_id(db_session, delegation_code))
+    if active is not None:
+        query = query.where(col(User.active) == active)
+    return list(db_session.exec(query))
+
+
+def open_cases_held(*, db_session: Session, user: User) -> int:
+    return db_session.exec(
+        select(func.count()).select_from(Case)
+        .where(col(Case.assignee_id) == user.id, col(Case.closed_at).is_(None))
+    ).one()
+
+
+@dataclass(frozen=True)
+class UserChange:
+    """What an admin may change; `None` leaves a field as it is (`delegation_code` is
+    changed only when `move` is true, to tell "to headquarters" from "unchanged")."""
+
+    full_name: str | None = None
+    role: str | None = None
+    move: bool = False
+    delegation_code: str | None = None
+    email: str | None = None
+    language: str | None = None
+    active: bool | None = None
+    password: str | None = None
+
+
+def _holds_cases(username: str, count: int) -> Reason:
+    return Reason("holds_open_cases", Text(
+        fr=f"« {username} » a {count} dossier(s) ouvert(s) assigné(s) : réassignez-les d'abord.",
+        ar=f"لدى «{username}» {count} ملف(ات) مفتوحة مسندة إليه: أعيدوا إسنادها أولاً.",
+    ))
+
+
+SELF_LOCKOUT = Reason("self_lockout", Text(
+    fr="Un administrateur ne peut ni se désactiver ni se retirer le rôle d'administrateur.",
+    ar="لا يمكن لمدير النظام أن يعطل حسابه أو أن يسحب من نفسه دور مدير النظام.",
+))
+
+
+def update(*, db_session: Session, username: str, change: UserChange, actor: Actor) -> User:
+    """Apply an admin's change to a person's account (see the module's rules)."""
+    user = get(db_session=db_session, username=username, actor=actor)
+    if user.id == actor.id and (change.active is False or (change.role not in (None, "admin"))):
+        raise ActionBlocked("update_user", (SELF_LOCKOUT,))
+    delegation_id = _delegation_id(db_session, change.delegation_code) if change.move else user.delegation_id
+    if change.role is not None:
+        _check_role(change.role)
+    stranding = (change.active is False and user.active) or delegation_id != user.delegation_id
+    if stranding:
+        held = open_cases_held(db_session=db_session, user=user)
+        if held:
+            raise ActionBlocked("update_user", (_holds_cases(username, held),))
+    if change.password is not None:
+        _check_password(change.password)
+        user.password_hash = hash_password(change.password)
+    user.delegation_id = delegation_id
+    for name in ("full_name", "role", "email", "language", "active"):
+        value = getattr(change, name)
+        if value is not None:
+            setattr(user, name, value)
+    db_session.add(user)
+    db_session.flush()
+    return user
 
 
 def authenticate(*, db_session: Session, username: str, password: str) -> User | None:

@@ -102,6 +102,11 @@ plan audit                   other   401   403      403    404      201  403
 dispute sessions             -       401   403      200    200      200  403
 workflows                    -       401   200      200    200      200  200
 workflow diagram             -       401   200      200    200      200  200
+users list                   -       401   403      403    403      403  200
+user create                  -       401   403      403    403      403  201
+user read                    -       401   403      403    403      403  200
+user update                  -       401   403      403    403      403  200
+office settings              -       401   403      403    403      200  200
 track (right PIN)            own     200   200      200    200      200  200
 track (wrong PIN)            own     404   404      404    404      404  404
 """
@@ -298,6 +303,14 @@ REQUESTS: dict[str, Callable[[Cell], httpx.Response]] = {
     "dispute sessions": lambda c: c.get("/api/v1/disputes/sessions"),
     "workflows": lambda c: c.get("/api/v1/workflows"),
     "workflow diagram": lambda c: c.get("/api/v1/workflows/name_approval/diagram.svg"),
+    "users list": lambda c: c.get("/api/v1/users"),
+    "user create": lambda c: c.post("/api/v1/users", json={
+        "username": "officer.tiznit", "full_name": "Khadija", "role": "officer", "delegation": "AGA",
+        "password": "a-long-first-password"}),
+    "user read": lambda c: c.get("/api/v1/users/officer.rabat"),
+    "user update": lambda c: c.client.patch("/api/v1/users/officer.rabat", headers=c.headers,
+                                            json={"full_name": "Youssef El Idrissi"}),
+    "office settings": lambda c: c.get("/api/v1/settings"),
     "track (right PIN)": lambda c: c.post("/api/v1/track", json={"reference": c.case, "pin": c.world.pin[c.target]}),
     "track (wrong PIN)": lambda c: c.post("/api/v1/track", json={
         "reference": c.case, "pin": "000000" if c.world.pin[c.target] != "000000" else "111111"}),

@@ -40,6 +40,7 @@ BIN = Path(sys.executable).parent
 ST = BIN / "st"
 COOPFLOW = BIN / "coopflow"
 USERS = ("officer.agadir", "legal.agadir", "manager.hq", "admin")
+OTHER_STAFF = ["officer.marrakech", "manager.rabat", "officer.errachidia"]
 DEMO_PASSWORD = "demo1234"
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance"
 EXAMPLES = int(os.environ.get("COOPFLOW_SCHEMATHESIS_EXAMPLES", "20"))
@@ -127,12 +128,15 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             '"path.trigger" = { dictionary = "triggers", probability = 0.8 }\n'
             '"path.cooperative_id" = { dictionary = "cooperatives", probability = 0.8 }\n'
             '"path.key" = { dictionary = "keys", probability = 0.5 }\n'
-            '"body.expected_version" = { dictionary = "versions", probability = 0.9 }\n\n'
+            '"body.expected_version" = { dictionary = "versions", probability = 0.9 }\n'
+            '"path.username" = { dictionary = "usernames", probability = 0.7 }\n\n'
             f"[dictionaries.references]\nvalues = {_toml_list([c['reference'] for c in cases])}\n\n"
             f"[dictionaries.triggers]\nvalues = {_toml_list(sorted({t['trigger'] for w in workflows for t in w['transitions']}))}\n\n"
             f"[dictionaries.cooperatives]\nvalues = {_toml_list([c['id'] for c in coops])}\n\n"
             f"[dictionaries.keys]\nvalues = {_toml_list(sorted({w['key'] for w in workflows}))}\n\n"
-            f"[dictionaries.versions]\nvalues = {_toml_list(list(range(1, 9)))}\n",
+            f"[dictionaries.versions]\nvalues = {_toml_list(list(range(1, 9)))}\n\n"
+            # accounts the admin's run may change; never those the runs sign in with
+            f"[dictionaries.usernames]\nvalues = {_toml_list(OTHER_STAFF)}\n",
             encoding="utf-8",
         )
         yield Served(url=url, tokens=tokens, config=config, workdir=workdir, log=log)
