@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -76,15 +76,49 @@ _LETTER = re.compile(r"[^\W\d_]")
 _ARABIC_LETTER = re.compile(r"(?![\W\d_])[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 
 
+class _CharTable(dict[int, str]):
+    """A `str.translate` table filled on first sight of each code point, so that a name is
+    mapped in one C-level pass instead of a Python call per character. `compute` gives a
+    character's replacement; the table stops growing at `_CHAR_TABLE_LIMIT` entries (names
+    use a few hundred characters; a hostile text could use a million)."""
+
+    def __init__(self, compute: Callable[[str], str]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, code: int) -> str:
+        value = self._compute(chr(code))
+        if len(self) < _CHAR_TABLE_LIMIT:
+            self[code] = value
+        return value
+
+
+_CHAR_TABLE_LIMIT = 65_536
+
+
+def _letter_class(ch: str) -> str:
+    """"a" for an Arabic letter, "l" for any other letter, "" for the rest. Tatweel is an
+    Arabic letter to the regular expressions but counts as neither (it only stretches)."""
+    if ch == _TATWEEL:
+        return ""
+    if _ARABIC_LETTER.match(ch):
+        return "a"
+    return "l" if _LETTER.match(ch) else ""
+
+
+_LETTER_CLASSES = _CharTable(_letter_class)
+
+
 def script_of(name: str) -> Script:
     """The script most of the letters are written in; a tie counts as Latin.
 
     Digits are spelled in the language of this script, so that "Coop 3 Frères" meets
-    "Coop Trois Frères" and "تعاونية 3 إخوة" meets "تعاونية ثلاثة إخوة"."""
-    tatweels = name.count(_TATWEEL)
-    arabic = len(_ARABIC_LETTER.findall(name)) - tatweels
-    latin = len(_LETTER.findall(name)) - tatweels - arabic
-    return "ar" if arabic > latin else "latin"
+    "Coop Trois Frères" and "تعاونية 3 إخوة" meets "تعاونية ثلاثة إخوة".
+
+    Each character is classed once (a cached `str.translate` table) and the classes are
+    counted: the register import asks this of every name."""
+    classes = name.translate(_LETTER_CLASSES)
+    return "ar" if classes.count("a") > classes.count("l") else "latin"
 
 
 # The hamza seats (أ إ آ ؤ ئ) survive `_fold` so that the article ال, always written with a
@@ -116,7 +150,6 @@ _LETTER_FOLD = str.maketrans(
 _SEATS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ؤ": "و", "ئ": "ي"})
 
 
-@lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     decomposed = unicodedata.normalize("NFKD", ch)
     kept = "".join(c for c in decomposed if not unicodedata.combining(c) or c in _HAMZA_MARKS)
@@ -125,12 +158,17 @@ def _fold_char(ch: str) -> str:
     return bare.casefold().translate(_LETTER_FOLD)
 
 
+_FOLD_TABLE = _CharTable(_fold_char)
+
+
 def _fold(text: str) -> str:
     """Case, accents, harakat, shadda and tatweel away; hamza seats and ة kept.
 
-    Character by character (cached: a register import folds millions of them) once the
-    text is composed, so that an alef typed with a separate hamza mark folds like أ."""
-    return "".join(map(_fold_char, unicodedata.normalize("NFC", text)))
+    Character by character once the text is composed, so that an alef typed with a
+    separate hamza mark folds like أ. Through a `str.translate` table that learns each
+    character's fold on first sight: a register import folds millions of characters, and
+    one C-level pass per name costs a fraction of a Python call per character."""
+    return unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
 
 
 def _seatless(token: str) -> str:
@@ -309,34 +347,15 @@ _AND_WORDS = frozenset({"&", "and", "et", "و", "wa"})
 _AND = "&"
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=4096)
 def _raw_tokens(name: str) -> tuple[str, ...]:
-    """Both keys start from these tokens, and a register import keys every name twice:
-    the cache makes the folding (the costly part) happen once per name."""
+    """Both keys start from these tokens. Cached for the few calls in a row about one name
+    (a verdict asks for its key, then for its cooperative word); the keys themselves are
+    cached by `_name_keys`."""
     script = script_of(name)
     text = _fold(_spell_digits(_fold(name), script))
     text = _HYPHENATED_SUN_ARTICLE.sub("", text.replace("&", " & "))
     return tuple(_TOKEN.findall(text))
-
-
-def _without_legal_words(tokens: Sequence[str]) -> list[str]:
-    kept: list[str] = []
-    i = 0
-    while i < len(tokens):
-        token = _plain(tokens[i])
-        if token in _COOPERATIVE_WORDS:
-            i += 1
-            continue
-        if token in _UNION_WORDS:
-            j = i + 1
-            while j < len(tokens) and tokens[j] in _CONNECTIVES:
-                j += 1
-            if j < len(tokens) and _plain(tokens[j]) in _COOPERATIVE_WORDS:
-                i = j + 1
-                continue
-        kept.append(tokens[i])
-        i += 1
-    return kept
 
 
 def _without_article(token: str) -> str | None:
@@ -349,22 +368,20 @@ def _without_article(token: str) -> str | None:
     return token
 
 
-def _base_tokens(name: str, *, spoken: bool = False) -> list[str]:
-    """The distinctive tokens shared by both keys: legal words and articles gone, "and"
-    unified, ة kept and no plural removed.
+def _distinctive(token: str, *, spoken: bool) -> str | None:
+    """The token as both keys see it once its article is off, "and" unified, ة kept and no
+    plural removed; None when it is an article or connective itself.
 
     A word that starts with a hamza on its alef (إلهام, ألوان) does not start with the
     article, but the same word is as often typed with a bare alef (الهام, الوان). Within
     Arabic, two spellings of one word must give one key, so the same-as key folds the alef
     first and takes ال off both alike. The transliteration key (`spoken`) follows the
     sound instead and keeps the written hamza's word whole, so إلهام meets Ilham."""
-    tokens: list[str] = []
-    for token in _without_legal_words(_raw_tokens(name)):
-        bare = _without_article(token if spoken else _seatless(token))
-        if bare is not None:
-            bare = _seatless(bare)
-            tokens.append(_AND if bare in _AND_WORDS else bare)
-    return tokens
+    bare = _without_article(token if spoken else _seatless(token))
+    if bare is None:
+        return None
+    bare = _seatless(bare)
+    return _AND if bare in _AND_WORDS else bare
 
 
 def _singular(token: str) -> str:
@@ -383,16 +400,76 @@ def _singular(token: str) -> str:
     return token
 
 
+class _TokenKeys(NamedTuple):
+    """What the keys need to know of one folded token, worked out once per distinct token:
+    names reuse a small vocabulary (a few thousand words across a 65,000-line register), so
+    a register import does the per-word work a few thousand times instead of a million."""
+
+    cooperative: bool  # a word of the cooperative family (تعاونية, coopérative, coop)
+    union: bool  # "union" / "اتحاد", a legal word only before a cooperatives word
+    same: str | None  # its part of the same-as key; None for an article or connective
+    spoken: str | None  # its skeleton in the transliteration key; None when it has none
+
+
+@lru_cache(maxsize=65_536)
+def _token_keys(token: str) -> _TokenKeys:
+    plain = _plain(token)
+    same = _distinctive(token, spoken=False)
+    spoken = _distinctive(token, spoken=True)
+    return _TokenKeys(
+        cooperative=plain in _COOPERATIVE_WORDS,
+        union=plain in _UNION_WORDS,
+        same=None if same is None else _ta(_singular(same)),
+        spoken=(_skeleton(spoken) or None) if spoken is not None else None,
+    )
+
+
+def _without_legal_words(tokens: Sequence[str]) -> list[_TokenKeys]:
+    """The tokens' keys, without the cooperative words and without "union of
+    cooperatives" (connectives between the two included)."""
+    keys = [_token_keys(token) for token in tokens]
+    kept: list[_TokenKeys] = []
+    i = 0
+    while i < len(keys):
+        if keys[i].cooperative:
+            i += 1
+            continue
+        if keys[i].union:
+            j = i + 1
+            while j < len(tokens) and tokens[j] in _CONNECTIVES:
+                j += 1
+            if j < len(tokens) and keys[j].cooperative:
+                i = j + 1
+                continue
+        kept.append(keys[i])
+        i += 1
+    return kept
+
+
+@lru_cache(maxsize=65_536)
+def _name_keys(name: str) -> tuple[str, str]:
+    """Both keys of a name in one pass: the service layer and the register import always
+    ask for the two, one after the other, and the tokens are the same."""
+    kept = _without_legal_words(_raw_tokens(name))
+    return (
+        " ".join(k.same for k in kept if k.same is not None),
+        " ".join(k.spoken for k in kept if k.spoken is not None),
+    )
+
+
 def same_as_key(name: str) -> str:
     """Two names with the same key are the same name within one script (Companies House
-    "same as"). An empty key means the name has nothing distinctive."""
-    return " ".join(_ta(_singular(token)) for token in _base_tokens(name))
+    "same as"). An empty key means the name has nothing distinctive.
+
+    Each distinctive token loses a conservative plural ending (`_singular`) and writes ة
+    as ه (`_ta`)."""
+    return _name_keys(name)[0]
 
 
 def has_cooperative_word(name: str) -> bool:
     """Whether the name carries the word the law reserves to its bodies and obliges them to
     carry ([L] Arts. 7 and 95): تعاونية or coopérative (coop), or union of cooperatives."""
-    return any(_plain(token) in _COOPERATIVE_WORDS for token in _raw_tokens(name))
+    return any(_token_keys(token).cooperative for token in _raw_tokens(name))
 
 
 # --- matching words and phrases in a name ---------------------------------------------------
@@ -590,8 +667,7 @@ def translit_key(name: str) -> str:
     class; a soft g (before e, i, y) joins ج; gh is غ. Plural endings are kept: Arabic
     plurals are transliterated as they are (Al Wahat), and stripping a Latin final s would
     break Atlas / أطلس."""
-    skeletons = (_skeleton(token) for token in _base_tokens(name, spoken=True))
-    return " ".join(s for s in skeletons if s)
+    return _name_keys(name)[1]
 
 
 def similarity(a: str, b: str) -> float:
