@@ -108,6 +108,9 @@ class NameEntry(SQLModel, table=True):
 # (see cases/deadlines.py): the far future sorts last on every database.
 NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 _OPEN = text("closed_at IS NULL")
+NEXT_DUE_COLUMNS = ("next_due_at", "id", "delegation_id", "workflow_key", "assignee_id")
+DELEGATION_NEXT_DUE_COLUMNS = ("delegation_id", "next_due_at", "id", "workflow_key", "assignee_id", "at_risk_from")
+AT_RISK_COLUMNS = ("at_risk_from", "next_due_at", "delegation_id")
 
 _case_version = Column("version", Integer, nullable=False, server_default=text("1"))
 
@@ -137,11 +140,12 @@ class Case(SQLModel, table=True):
             postgresql_where=text("closed_at IS NOT NULL"),
             sqlite_where=text("closed_at IS NOT NULL"),
         ),
-        # the lists, soonest due first, and the overdue and at-risk counts (cases/deadlines.py)
-        Index("ix_case_open_next_due", "next_due_at", "id", postgresql_where=_OPEN, sqlite_where=_OPEN),
-        Index("ix_case_open_delegation_next_due", "delegation_id", "next_due_at", "id",
+        # the lists, soonest due first (the leading columns), and the overdue dashboard's and
+        # at-risk counts read from the indexes alone (the trailing ones): cases/deadlines.py
+        Index("ix_case_open_next_due", *NEXT_DUE_COLUMNS, postgresql_where=_OPEN, sqlite_where=_OPEN),
+        Index("ix_case_open_delegation_next_due", *DELEGATION_NEXT_DUE_COLUMNS,
               postgresql_where=_OPEN, sqlite_where=_OPEN),
-        Index("ix_case_open_at_risk", "at_risk_from", "next_due_at", postgresql_where=_OPEN, sqlite_where=_OPEN),
+        Index("ix_case_open_at_risk", *AT_RISK_COLUMNS, postgresql_where=_OPEN, sqlite_where=_OPEN),
     )
 
     id: int | None = Field(default=None, primary_key=True)
