@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from cases.models import Case, CaseEvent, Timer
+from cases.models import CaseEvent, Timer
 from cases.queries import CaseDetail
 from cases.worklists import Row, encode_cursor
 from rules.reasons import Basis, Reason
@@ -230,17 +230,28 @@ def case_public(d: CaseDetail) -> dict[str, Any]:
 class CaseSummary(BaseModel):
     reference: str
     workflow: str
+    title: BilingualText = Field(description="the case type")
     state: str
+    state_title: BilingualText
+    delegation: str
+    assignee: str | None
     version: int
     opened_at: datetime
     closed_at: datetime | None
     next_due: datetime | None = Field(description="the soonest running deadline")
+    overdue: bool = Field(description="a deadline has passed")
+    at_risk: bool = Field(description="past a deadline's first warning, no deadline passed yet")
 
     @classmethod
-    def of(cls, case: Case, next_due: datetime | None) -> CaseSummary:
-        return cls(reference=case.reference, workflow=case.workflow_key, state=case.state,
-                   version=case.version, opened_at=case.opened_at, closed_at=case.closed_at,
-                   next_due=next_due)
+    def of(cls, row: Row) -> CaseSummary:
+        case = row.case
+        workflow = REGISTRY.get(case.workflow_key, case.workflow_version).workflow
+        return cls(reference=case.reference, workflow=case.workflow_key,
+                   title=BilingualText(**workflow.title.as_dict()), state=case.state,
+                   state_title=BilingualText(**workflow.state(case.state).title.as_dict()),
+                   delegation=row.delegation, assignee=row.assignee, version=case.version,
+                   opened_at=case.opened_at, closed_at=case.closed_at, next_due=row.next_due,
+                   overdue=row.overdue, at_risk=row.at_risk)
 
 
 class CasePage(BaseModel):
@@ -249,7 +260,7 @@ class CasePage(BaseModel):
 
     @classmethod
     def of(cls, rows: list[Row], limit: int) -> CasePage:
-        return cls(items=[CaseSummary.of(r.case, r.next_due) for r in rows],
+        return cls(items=[CaseSummary.of(r) for r in rows],
                    next_cursor=encode_cursor(rows[-1]) if len(rows) == limit else None)
 
 

@@ -39,8 +39,14 @@ class CaseFilters:
 
 @dataclass(frozen=True)
 class Row:
+    """A case as a list shows it: who holds it, where, and how it stands against time."""
+
     case: Case
     next_due: datetime | None
+    delegation: str
+    assignee: str | None
+    overdue: bool
+    at_risk: bool
 
 
 def encode_cursor(row: Row) -> str:
@@ -67,8 +73,25 @@ def list_cases(
     if cursor:
         after_due, after_id = _decode(cursor)
         query = query.where(or_(due > after_due, and_(due == after_due, col(Case.id) > after_id)))
-    rows = db_session.exec(query.order_by(due, col(Case.id)).limit(limit)).all()
-    return [Row(case=c, next_due=None if deadlines.is_never(c.next_due_at) else c.next_due_at) for c in rows]
+    cases = db_session.exec(query.order_by(due, col(Case.id)).limit(limit)).all()
+    return _rows(db_session, list(cases), now)
+
+
+def _rows(db_session: Session, cases: list[Case], now: datetime) -> list[Row]:
+    """Names for the page's delegations and holders, read once per page, not per case."""
+    holders = {c.assignee_id for c in cases if c.assignee_id is not None}
+    usernames = dict(db_session.execute(
+        select(User.id, User.username).where(col(User.id).in_(holders))  # type: ignore[call-overload]
+    ).all()) if holders else {}
+    codes = dict(db_session.execute(select(Delegation.id, Delegation.code)).all())  # type: ignore[call-overload]
+    return [
+        Row(case=c, next_due=None if deadlines.is_never(c.next_due_at) else c.next_due_at,
+            delegation=codes[c.delegation_id],
+            assignee=usernames.get(c.assignee_id) if c.assignee_id is not None else None,
+            overdue=c.closed_at is None and c.next_due_at <= now,
+            at_risk=c.closed_at is None and c.at_risk_from <= now < c.next_due_at)
+        for c in cases
+    ]
 
 
 def _conditions(f: CaseFilters, now: datetime) -> list[ColumnElement[bool]]:

@@ -68,6 +68,9 @@ def test_a_name_request_from_the_counter_to_the_decision(
         1, {"officer.agadir": 1}, {"name_approval": 1})
     late = _ok(client.get("/api/v1/cases", headers=manager, params={"overdue": "true"}))
     assert [c["reference"] for c in late["items"]] == [ref]
+    (row,) = late["items"]
+    assert (row["overdue"], row["at_risk"], row["assignee"], row["delegation"]) == (True, False, "officer.agadir", "AGA")
+    assert row["state_title"]["fr"] and row["title"]["ar"]
     load = {p["username"]: p for p in _ok(client.get("/api/v1/dashboard/workload", headers=manager))["people"]}
     assert (load["officer.agadir"]["open"], load["officer.agadir"]["overdue"]) == (1, 1)
 
