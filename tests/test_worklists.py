@@ -79,3 +79,12 @@ def test_my_worklist_holds_my_cases_and_the_unassigned_ones_of_my_kind(
     assert desk(colleague) == [theirs, free]
     assert desk(login(client, "legal.agadir")) == []  # legal staff take no step in name approvals
     assert desk(login(client, "officer.rabat")) == []
+
+
+def test_moments_off_the_calendar_are_refused_not_a_crash(client: TestClient) -> None:
+    officer = login(client, "officer.agadir")
+    for name, moment in (("opened_from", "9999-12-31T23:59:59-01:00"), ("opened_to", "0001-01-01T00:00:00+14:00")):
+        response = client.get("/api/v1/cases", params={name: moment}, headers=officer)
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] in (name, f"query.{name}")
+

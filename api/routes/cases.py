@@ -6,6 +6,8 @@ from sqlmodel import col, select
 
 from api.deps import ActorDep, NowDep, SessionDep, SettingsDep
 from api.schemas import (
+    FIRST_DAY,
+    LAST_DAY,
     MAX_ID,
     ActionRequest,
     AssignRequest,
@@ -20,7 +22,7 @@ from api.schemas import (
     opening_examples,
 )
 from cases import queries, register, service, worklists
-from cases.errors import NotFound
+from cases.errors import Invalid, NotFound
 from cases.models import Delegation
 from rules.calendar import OFFICE_TZ
 
@@ -51,7 +53,8 @@ def list_cases(
     """The cases the caller may see, the soonest due first, a page at a time."""
     filters = worklists.CaseFilters(
         workflow=workflow, state=state, delegation=delegation, assignee=assignee, cooperative_id=cooperative,
-        overdue=overdue, at_risk=at_risk, opened_from=_aware(opened_from), opened_to=_aware(opened_to),
+        overdue=overdue, at_risk=at_risk, opened_from=_aware(opened_from, "opened_from"),
+        opened_to=_aware(opened_to, "opened_to"),
         text=q, include_closed=closed,
     )
     rows = worklists.list_cases(db_session=db_session, actor=actor, now=now, filters=filters, limit=limit,
@@ -73,9 +76,15 @@ def my_worklist(
     return CasePage.of(rows, limit)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """A date and time given without a zone is read on the office's wall clock."""
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=OFFICE_TZ)
+def _aware(moment: datetime | None, name: str) -> datetime | None:
+    """A date and time given without a zone is read on the office's wall clock; years out of
+    the office's range are refused (an offset at year 1 or 9999 does not fit a UTC instant)."""
+    if moment is None:
+        return None
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise Invalid([{"loc": ["query", name], "msg": f"a moment between {FIRST_DAY} and {LAST_DAY}",
+                        "type": "value_error"}])
+    return moment if moment.tzinfo else moment.replace(tzinfo=OFFICE_TZ)
 
 
 @router.post("", response_model=CaseOpened, status_code=status.HTTP_201_CREATED)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import ActorDep, NowDep, SessionDep
+from api.schemas import FIRST_DAY, LAST_DAY
 from cases import stats
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
@@ -76,9 +77,9 @@ class WorkloadPublic(BaseModel):
 @router.get("/compliance", response_model=CompliancePublic, response_model_by_alias=True)
 def compliance(
     actor: ActorDep, db_session: SessionDep, now: NowDep,
-    from_: Annotated[date | None, Query(alias="from", description="first office day; by default the "
+    from_: Annotated[date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY, description="first office day; by default the "
                                         "first day of the month five months ago")] = None,
-    to: Annotated[date | None, Query(description="last office day, included; by default today")] = None,
+    to: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="last office day, included; by default today")] = None,
     delegation: Annotated[str | None, Query(max_length=32, description="headquarters: one delegation")] = None,
 ) -> CompliancePublic:
     """Managers: the share of deadlines met, per delegation, case type and office month. A
