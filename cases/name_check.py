@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -38,6 +38,47 @@ def check_name(
 ) -> NameVerdict:
     """Same as: equal key in the same script, or equal transliteration key across scripts.
     Too like: a transliteration key scoring at least the office's threshold."""
+    return check_names([name], db_session=db_session, settings=settings, sector=sector,
+                       exclude_case_id=exclude_case_id)[0]
+
+
+def check_names(
+    names: Sequence[str],
+    *,
+    db_session: Session,
+    settings: Settings,
+    sector: str | None = None,
+    exclude_case_id: int | None = None,
+) -> list[NameVerdict]:
+    """The verdict on each name of a request. The in-memory index catches up with the
+    register once per request, at the first name that needs it, not once per name."""
+    caught_up: list[name_index.NameIndex] = []
+
+    def index() -> name_index.NameIndex:
+        if not caught_up:
+            found = name_index.for_engine(db_session.get_bind())  # type: ignore[arg-type]
+            found.catch_up(db_session)
+            caught_up.append(found)
+        return caught_up[0]
+
+    return [
+        _check(n, index, db_session=db_session, settings=settings, sector=sector,
+               exclude_case_id=exclude_case_id)
+        for n in names
+    ]
+
+
+def _check(
+    name: str,
+    index: Callable[[], name_index.NameIndex],
+    *,
+    db_session: Session,
+    settings: Settings,
+    sector: str | None,
+    exclude_case_id: int | None,
+) -> NameVerdict:
+    """One name: the database for "same as" (exact keys, always fresh), the index for "too
+    like" (asked only when nothing is the same, which already refuses the name)."""
     (same_key, tkey), script = keys_of(name), script_of(name)
     same: list[NameMatch] = []
     seen: set[int] = set()
@@ -57,11 +98,8 @@ def check_name(
 
     similar: list[NameMatch] = []
     if tkey and not same:
-        engine = db_session.get_bind()
-        index = name_index.for_engine(engine)  # type: ignore[arg-type]
-        index.catch_up(db_session)
-        scored = index.similar(tkey, settings.name_similarity_threshold, settings.name_similar_limit,
-                               settings.name_too_like_extra_words)
+        scored = index().similar(tkey, settings.name_similarity_threshold, settings.name_similar_limit,
+                                 settings.name_too_like_extra_words)
         ids = [i for i, _ in scored if i not in seen]
         if ids:
             entries = {
@@ -79,21 +117,6 @@ def check_name(
     return judge_name(
         name, same_as=same, similar=similar, sector=sector, extra_sensitive=settings.sensitive_words
     )
-
-
-def check_names(
-    names: Sequence[str],
-    *,
-    db_session: Session,
-    settings: Settings,
-    sector: str | None = None,
-    exclude_case_id: int | None = None,
-) -> list[NameVerdict]:
-    return [
-        check_name(n, db_session=db_session, settings=settings, sector=sector,
-                   exclude_case_id=exclude_case_id)
-        for n in names
-    ]
 
 
 def entries_for(
