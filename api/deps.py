@@ -71,11 +71,12 @@ def current_actor(
         detail="invalid or expired token",
         headers={"WWW-Authenticate": "Bearer"},
     )
-    username = username_from(token, settings=settings, now=now)
-    if username is None:
+    signed = username_from(token, settings=settings, now=now)
+    if signed is None:
         raise unauthorized
+    username, epoch = signed
     user = users.get_by_username(db_session=db_session, username=username)
-    if user is None or not user.active:
+    if user is None or not user.active or user.sessions_epoch != epoch:
         raise unauthorized
     return users.actor_of(user)
 

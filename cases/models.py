@@ -334,6 +334,8 @@ class User(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     language: str = Field(default="fr", max_length=2)
     active: bool = True
+    # moved on by a password reset or a deactivation: tokens signed before are refused
+    sessions_epoch: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
 
 
 class Holiday(SQLModel, table=True):

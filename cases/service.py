@@ -270,7 +270,8 @@ def assign(
     versioning.new_step(db_session, case)
     user = None
     if assignee is not None:
-        user = db_session.exec(select(User).where(col(User.username) == assignee)).first()
+        # held until the step commits: a deactivation of the same person waits for it
+        user = db_session.exec(select(User).where(col(User.username) == assignee).with_for_update()).first()
         if user is None or not user.active:
             raise NotFound("user", assignee)
         if not access.may_hold(user, case):

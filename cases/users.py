@@ -86,9 +86,12 @@ def get_by_username(*, db_session: Session, username: str) -> User | None:
     return db_session.exec(select(User).where(col(User.username) == username)).first()
 
 
-def get(*, db_session: Session, username: str, actor: Actor) -> User:
+def get(*, db_session: Session, username: str, actor: Actor, lock: bool = False) -> User:
+    """`lock`: writers hold the row (PostgreSQL: FOR UPDATE), so that a change and an
+    assignment to the same person, or two admins changing each other, queue up."""
     access.require(actor, "users_manage")
-    user = get_by_username(db_session=db_session, username=username)
+    query = select(User).where(col(User.username) == username)
+    user = db_session.exec(query.with_for_update() if lock else query).first()
     if user is None:
         raise NotFound("user", username)
     return user
@@ -134,6 +137,11 @@ def _holds_cases(username: str, count: int) -> Reason:
     ))
 
 
+LAST_ADMIN = Reason("last_admin", Text(
+    fr="C'est le dernier administrateur actif : nommez-en un autre d'abord.",
+    ar="هذا آخر مدير نظام نشط: عينوا مديرا آخر أولاً.",
+))
+
 SELF_LOCKOUT = Reason("self_lockout", Text(
     fr="Un administrateur ne peut ni se désactiver ni se retirer le rôle d'administrateur.",
     ar="لا يمكن لمدير النظام أن يعطل حسابه أو أن يسحب من نفسه دور مدير النظام.",
@@ -142,19 +150,27 @@ SELF_LOCKOUT = Reason("self_lockout", Text(
 
 def update(*, db_session: Session, username: str, change: UserChange, actor: Actor) -> User:
     """Apply an admin's change to a person's account (see the module's rules)."""
-    user = get(db_session=db_session, username=username, actor=actor)
-    if user.id == actor.id and (change.active is False or (change.role not in (None, "admin"))):
-        raise ActionBlocked("update_user", (SELF_LOCKOUT,))
-    delegation_id = _delegation_id(db_session, change.delegation_code) if change.move else user.delegation_id
+    admins = _lock_active_admins(db_session)
+    user = get(db_session=db_session, username=username, actor=actor, lock=True)
     if change.role is not None:
         _check_role(change.role)
-    stranding = (change.active is False and user.active) or delegation_id != user.delegation_id
-    if stranding:
+    if change.password is not None:
+        _check_password(change.password)
+    leaves_role = change.role is not None and change.role != user.role
+    deactivates = change.active is False and user.active
+    if user.id == actor.id and (deactivates or leaves_role):
+        raise ActionBlocked("update_user", (SELF_LOCKOUT,))
+    if user.role == "admin" and user.active and (deactivates or leaves_role) and admins <= {user.id}:
+        raise ActionBlocked("update_user", (LAST_ADMIN,))
+    delegation_id = _delegation_id(db_session, change.delegation_code) if change.move else user.delegation_id
+    # a person who leaves, moves or changes role can no longer act on what they hold
+    if deactivates or leaves_role or delegation_id != user.delegation_id:
         held = open_cases_held(db_session=db_session, user=user)
         if held:
             raise ActionBlocked("update_user", (_holds_cases(username, held),))
+    if change.password is not None or deactivates:
+        user.sessions_epoch += 1  # every token signed before is refused from now on
     if change.password is not None:
-        _check_password(change.password)
         user.password_hash = hash_password(change.password)
     user.delegation_id = delegation_id
     for name in ("full_name", "role", "email", "language", "active"):
@@ -164,6 +180,15 @@ def update(*, db_session: Session, username: str, change: UserChange, actor: Act
     db_session.add(user)
     db_session.flush()
     return user
+
+
+def _lock_active_admins(db_session: Session) -> set[int | None]:
+    """The active admins, their rows held until the change commits and always taken first
+    and in the same order: two admins demoting each other at once queue up (the second
+    then sees it would leave none) instead of both passing, or deadlocking."""
+    return set(db_session.exec(
+        select(User.id).where(col(User.role) == "admin", col(User.active)).order_by(col(User.id)).with_for_update()
+    ).all())
 
 
 def authenticate(*, db_session: Session, username: str, password: str) -> User | None:

@@ -4,12 +4,21 @@ a deactivated account is signed out at once; an admin cannot lock the office out
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
-from tests.conftest import login
+from cases import users
+from cases.db import unit_of_work
+from cases.models import User
+from tests.conftest import PASSWORD, login
 from tests.test_authorization import NAMES, name_request
+from workflows.engine import ActionBlocked
+from workflows.spec import SYSTEM
 
 NEW = {"username": "officer.tiznit", "full_name": "Khadija Ait Ouaziz", "role": "officer",
        "delegation": "AGA", "email": "k.aitouaziz@odco.example", "language": "ar",
@@ -115,3 +124,72 @@ def test_headquarters_reads_the_office_policy_with_its_meaning(client: TestClien
     assert review["value"] == 2 and "manager" in review["description"]
     assert rows["name_similarity_threshold"]["value"] == 90.0
     assert not any("secret" in name or "password" in name for name in rows)
+
+
+def test_only_headquarters_admins_manage_accounts(client: TestClient, engine: Engine) -> None:
+    with unit_of_work(engine) as s:
+        users.create(db_session=s, username="admin.agadir", password=PASSWORD, role="admin",
+                     full_name="Admin Agadir", delegation_code="AGA")
+    local = login(client, "admin.agadir")
+    assert client.get("/api/v1/users", headers=local).status_code == 403
+    for target, change in (("admin.agadir", {"delegation": None}), ("admin", {"password": "taken-over-now"})):
+        refused = _patch(client, local, target, **change)
+        assert refused.status_code == 403, refused.text
+    assert client.get("/api/v1/settings", headers=local).status_code == 403
+
+
+def test_a_role_change_waits_until_the_open_cases_are_handed_over(client: TestClient) -> None:
+    admin, officer = login(client, "admin"), login(client, "officer.agadir")
+    case = client.post("/api/v1/cases", headers=officer, json={"workflow": "name_approval",
+                                                               "data": name_request(NAMES["new"])}).json()
+    client.post(f"/api/v1/cases/{case['reference']}/assign", headers=officer, json={"assignee": "officer.agadir"})
+    refused = _patch(client, admin, "officer.agadir", role="legal")
+    assert refused.status_code == 409
+    assert [r["code"] for r in refused.json()["reasons"]] == ["holds_open_cases"]
+    assert _patch(client, admin, "officer.agadir", role="officer").status_code == 200  # no change: no check
+
+
+def test_a_password_reset_signs_out_every_session(client: TestClient) -> None:
+    admin = login(client, "admin")
+    stolen = login(client, "officer.rabat")
+    assert _patch(client, admin, "officer.rabat", password="a-brand-new-password").status_code == 200
+    assert client.get("/api/v1/me", headers=stolen).status_code == 401
+    fresh = _sign_in(client, "officer.rabat", "a-brand-new-password")
+    assert fresh is not None and client.get("/api/v1/me", headers=fresh).status_code == 200
+    assert _patch(client, admin, "officer.rabat", full_name="Meryem Alaoui").status_code == 200
+    assert client.get("/api/v1/me", headers=fresh).status_code == 200  # other changes keep sessions
+
+
+def test_the_office_always_keeps_an_active_admin(engine: Engine) -> None:
+    with unit_of_work(engine) as s, pytest.raises(ActionBlocked) as blocked:
+        users.update(db_session=s, username="admin", change=users.UserChange(active=False), actor=SYSTEM)
+    assert [r.code for r in blocked.value.reasons] == ["last_admin"]
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(engine: Engine) -> None:
+    with unit_of_work(engine) as s:
+        users.create(db_session=s, username="admin2", password=PASSWORD, role="admin", full_name="Admin 2")
+        actors = {u: users.actor_of(users.get_by_username(db_session=s, username=u)) for u in ("admin", "admin2")}
+        assert all(a.id for a in actors.values())
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def demote(actor: str, target: str) -> None:
+        barrier.wait()
+        try:
+            with unit_of_work(engine) as s:
+                users.update(db_session=s, username=target, change=users.UserChange(role="manager"),
+                             actor=actors[actor])
+            outcomes[actor] = "done"
+        except ActionBlocked as refused:
+            outcomes[actor] = refused.reasons[0].code
+
+    threads = [threading.Thread(target=demote, args=pair) for pair in (("admin", "admin2"), ("admin2", "admin"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes.values()) == ["done", "last_admin"]  # the second waited, then saw it
+    with Session(engine) as s:
+        left = s.exec(select(User).where(col(User.role) == "admin", col(User.active))).all()
+    assert len(left) == 1

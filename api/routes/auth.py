@@ -31,7 +31,7 @@ def token(
     user = users.authenticate(db_session=db_session, username=form.username, password=form.password)
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
-    access, expires_in = issue_token(username=user.username, settings=settings, now=now)
+    access, expires_in = issue_token(username=user.username, settings=settings, now=now, epoch=user.sessions_epoch)
     return TokenPublic(access_token=access, expires_in=expires_in)
 
 
