@@ -22,8 +22,9 @@ The instants are a cache of the timer rows, so every write that changes a case's
 deadlines ends with `refresh` (a step, a firing, a version migration, a holiday
 correction, an extension), and `stale` finds any case where the cache and the timers
 disagree (the tests run it after whole demo histories). The refresh is a plain UPDATE that
-leaves the case's version alone: a deadline moved by a holiday correction must not turn an
-officer's next step into a version conflict. Where nothing is due, the far future
+leaves the case's version alone: the cache is not the case's content, and recomputing it
+must not count as a step (a holiday correction still bumps the version, because it
+rewrites the due dates the case shows in its data). Where nothing is due, the far future
 (`NEVER`) stands in, so that the column sorts without NULL rules that differ between
 SQLite and PostgreSQL.
 """

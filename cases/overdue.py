@@ -64,7 +64,9 @@ def dashboard(*, db_session: Session, actor: Actor, now: datetime) -> Dashboard:
     soonest deadline that passed), and of cases at risk."""
     access.require(actor, "overdue_dashboard")
     board = Dashboard()
-    ageing = _ageing(now).label("ageing")  # grouped by its name: PostgreSQL would see two
+    # grouped by the same expression with the same named parameters, which PostgreSQL
+    # accepts as the selected column
+    ageing = _ageing(now).label("ageing")
     groups = db_session.execute(
         select(  # type: ignore[call-overload]
             col(Case.delegation_id), col(Case.workflow_key), col(Case.assignee_id), ageing, func.count(),

@@ -45,6 +45,12 @@ def upgrade() -> None:
         op.add_column('case', sa.Column(name, cases.types.UTCDateTime(timezone=True), nullable=False,
                                         server_default=never))
     bind.execute(sa.text(FILL).bindparams(sa.bindparam("never", NEVER, type_=cases.types.UTCDateTime())))
+    if bind.dialect.name == "postgresql":
+        # The default served the fill only: a row inserted without its instants must fail,
+        # not stand for "nothing due". (SQLite cannot drop it without copying the table;
+        # the application always writes both columns.)
+        for name in ('next_due_at', 'at_risk_from'):
+            op.alter_column('case', name, server_default=None)
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.drop_index('ix_case_open_assignee', postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
         batch_op.create_index('ix_case_open_assignee',
