@@ -87,6 +87,12 @@ def fire(
             timer, case = locked
             if timer.status != "pending" or timer.claimed_by != worker:
                 return "skipped"  # cancelled by a step, or taken over after our lease ended
+            if timer.due_at > now:
+                # moved later since it was claimed (a holiday correction, an extension): let
+                # it go, to be claimed again when it falls due
+                timer.claimed_by, timer.claimed_until = None, None
+                s.add(timer)
+                return "skipped"
             return _fire(s, timer, case, now=now, settings=settings)
     except ActionBlocked as blocked:
         # The transition the deadline wanted is not possible (e.g. the case moved on in

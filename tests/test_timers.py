@@ -236,3 +236,35 @@ def test_a_holiday_declared_later_moves_an_open_deadline(engine: Engine, setting
                              name_fr="", name_ar="", actor=hq, now=thursday + timedelta(days=2))
         s.commit()
     assert review_due() == local(2026, 11, 11, 0, 0)
+
+
+def test_a_deadline_moved_later_after_a_worker_claimed_it_waits_for_its_new_day(
+    engine: Engine, settings: Settings,
+) -> None:
+    from cases import holidays
+    from tests.test_name_approval import actor as actor_of
+
+    thursday = local(2026, 11, 5, 11, 0)
+    ref = open_(engine, settings, request("Coopérative Royale du Safran"), thursday)
+    act(engine, settings, ref, "refer", thursday, data={"note": "mot sensible"})
+    due = local(2026, 11, 11, 0, 0)
+    claimed = timers.claim_due(engine=engine, now=due, worker="w1", limit=50, lease=timedelta(minutes=5))
+    # while the worker holds its claims, headquarters declares Monday 9 a holiday
+    with Session(engine) as s:
+        assert holidays.set_holiday(db_session=s, day=local(2026, 11, 9).date(), is_holiday=True,
+                                    name_fr="Jour de deuil national", name_ar="يوم حداد وطني",
+                                    actor=actor_of(engine, "manager.hq"), now=due + timedelta(seconds=30)) == [ref]
+        s.commit()
+    outcomes = [timers.fire(i, engine=engine, now=due + timedelta(minutes=1), worker="w1", settings=settings)
+                for i in claimed]
+    assert "skipped" in outcomes
+
+    def review_escalations() -> int:
+        return sum(e.data["timer"]["key"] == "manager_review" for e in events(engine, ref, "escalate"))
+
+    assert statuses(engine, ref)[("manager_review", "escalate:managers")] == "pending"
+    tick(engine, settings, local(2026, 11, 11, 23, 59))
+    assert review_escalations() == 0  # not on the old day, nor left claimed by w1
+    tick(engine, settings, local(2026, 11, 12, 0, 0))
+    assert review_escalations() == 1
+    assert statuses(engine, ref)[("manager_review", "escalate:managers")] == "breached"
