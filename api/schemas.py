@@ -4,7 +4,7 @@ layer's results. No logic here beyond shaping."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -182,7 +182,7 @@ class NameCheckRequest(BaseModel):
         {"names": ["تعاونية الأمل", "Coopérative Tifawin Argan"], "sector": "agriculture"},
     ]}}
 
-    names: list[str] = Field(min_length=1, max_length=3,
+    names: list[Annotated[str, Field(min_length=1, max_length=250)]] = Field(min_length=1, max_length=3,
                              examples=[["تعاونية الأمل", "Coopérative Tifawin Argan"]])
     sector: str | None = Field(default=None, max_length=100)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, or_
 from sqlalchemy.sql.elements import ColumnElement
@@ -55,10 +55,15 @@ def encode_cursor(row: Row) -> str:
 
 
 def _decode(cursor: str) -> tuple[datetime, int]:
+    """A cursor comes back from the caller: anything but what `encode_cursor` wrote (a
+    zoned instant and an id the database can hold) is refused, never a 500."""
     try:
         due, case_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(due), int(case_id)
-    except (ValueError, TypeError) as exc:
+        moment, number = datetime.fromisoformat(due), int(case_id)
+        if moment.tzinfo is None or not 0 <= number < 2**63:
+            raise ValueError("not a cursor")
+        return moment.astimezone(UTC), number
+    except (ValueError, TypeError, OverflowError) as exc:
         raise Invalid([{"loc": ["cursor"], "msg": "not a cursor this list gave"}]) from exc
 
 

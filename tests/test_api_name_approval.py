@@ -156,3 +156,10 @@ def test_assign_and_comment_are_in_the_history(client: TestClient) -> None:
     client.post(f"/api/v1/cases/{reference}/comments", json={"text": "Pièces vérifiées."}, headers=officer)
     kinds = [e["kind"] for e in client.get(f"/api/v1/cases/{reference}/history", headers=officer).json()]
     assert kinds == ["opened", "assigned", "comment"]
+
+
+def test_a_name_longer_than_the_register_holds_is_refused_at_the_edge(client: TestClient) -> None:
+    officer = login(client, "officer.agadir")
+    response = client.post("/api/v1/name-checks", headers=officer, json={"names": ["تعاونية " + "ا" * 300]})
+    assert response.status_code == 422
+    assert response.json()["field"].startswith("names")

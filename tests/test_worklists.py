@@ -88,3 +88,16 @@ def test_moments_off_the_calendar_are_refused_not_a_crash(client: TestClient) ->
         assert response.status_code == 422, response.text
         assert response.json()["field"] in (name, f"query.{name}")
 
+
+
+def test_a_forged_cursor_is_refused_not_a_crash(client: TestClient) -> None:
+    import base64
+    import json
+
+    officer = login(client, "officer.agadir")
+    for forged in (["2026-03-02T10:00:00", 1], ["9999-12-31T23:59:59-01:00", 1], ["2026-03-02T10:00:00+00:00", 10**30],
+                   {"due": 1}, "x"):
+        cursor = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode()
+        response = client.get("/api/v1/cases", params={"cursor": cursor}, headers=officer)
+        assert response.status_code == 422, (forged, response.text)
+    assert client.get("/api/v1/cases", params={"cursor": "%%%"}, headers=officer).status_code == 422
