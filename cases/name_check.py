@@ -98,25 +98,52 @@ def _check(
 
     similar: list[NameMatch] = []
     if tkey and not same:
-        scored = index().similar(tkey, settings.name_similarity_threshold, settings.name_similar_limit,
-                                 settings.name_too_like_extra_words)
-        ids = [i for i, _ in scored if i not in seen]
-        if ids:
-            entries = {
-                e.id: e
-                for e in db_session.exec(
-                    select(NameEntry).where(col(NameEntry.id).in_(ids), col(NameEntry.active))
-                )
-            }
-            for entry_id, score in scored:
-                found = entries.get(entry_id)
-                if found is None or (found.case_id is not None and found.case_id == exclude_case_id):
-                    continue
-                similar.append(_match(found, float(score)))
-        similar = similar[: settings.name_similar_limit]
+        similar = _too_like(tkey, index(), db_session=db_session, settings=settings, seen=seen,
+                            exclude_case_id=exclude_case_id)
     return judge_name(
         name, same_as=same, similar=similar, sector=sector, extra_sensitive=settings.sensitive_words
     )
+
+
+def _too_like(
+    tkey: str,
+    index: name_index.NameIndex,
+    *,
+    db_session: Session,
+    settings: Settings,
+    seen: set[int],
+    exclude_case_id: int | None,
+) -> list[NameMatch]:
+    """The `name_similar_limit` best matches the database confirms: active, of the key the
+    index scored, not the case's own. The index picks the best before the database is read,
+    so a match it had wrong (a certificate expired since it read the row, a row rolled back)
+    would take the place of one further down: the index is told, the case's own rows are
+    skipped, and it is asked again until every match it returns holds. Each round rules
+    out at least one id, and the index keeps what it learnt for the next requests."""
+    skip: set[int] = set(seen)
+    rescored: set[int] = set()
+    while True:
+        scored = index.similar(tkey, settings.name_similarity_threshold, settings.name_similar_limit,
+                               settings.name_too_like_extra_words, skip=skip)
+        ids = [i for i, _ in scored]
+        if not ids:
+            return []
+        entries: dict[int, NameEntry] = {
+            e.id: e for e in db_session.exec(select(NameEntry).where(col(NameEntry.id).in_(ids)))
+            if e.id is not None
+        }
+        own = {i for i, e in entries.items() if e.case_id is not None and e.case_id == exclude_case_id}
+        wrong = index.confirm(
+            ((i, e.translit_key, e.active) for i, e in entries.items()), ids
+        ) | own
+        if not wrong:
+            break
+        # a row found under another key (SQLite reused a rolled-back id) is scored again
+        # under its own, once; any other wrong id is skipped, so that the rounds end
+        again = {i for i in wrong - own - rescored if i in entries and entries[i].active}
+        rescored |= again
+        skip |= wrong - again
+    return [_match(entries[i], float(score)) for i, score in scored][: settings.name_similar_limit]
 
 
 def entries_for(

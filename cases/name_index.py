@@ -3,8 +3,25 @@
 The exact "same as" check is an indexed equality in the database and is always fresh. The
 fuzzy check needs every key at hand: a scan per request in SQL would take seconds at
 100,000 names, so each process keeps the distinct keys in memory and catches up on new rows
-by id before each look-up. Deactivated names are filtered out by re-reading the few
-matches from the database.
+by id before each look-up (`NameIndex.catch_up`).
+
+Catching up by id alone is not enough:
+- ids are taken when a row is inserted and seen when it commits, and transactions commit
+  out of order: T1 takes id 500, T2 takes 501 and commits first, a look-up reads 501; a
+  catch-up "after the highest id seen" would never read 500. The ids below the highest seen
+  and not seen yet are the index's *gaps*, read again at every catch-up until `_GAP_WINDOW`
+  newer ids have been taken (most are permanent: rolled-back inserts on PostgreSQL).
+- a catch-up inside a transaction sees that transaction's own rows before they commit. A
+  rolled-back row is harmless on PostgreSQL (the re-check in the database drops it), but
+  SQLite gives its id to the next row inserted. The rolled-back rows were the highest ids
+  the index had seen, so each catch-up reads the last `_TAIL` ids seen again: one gone or
+  holding another key means a rollback, and the whole `_GAP_WINDOW` is read again.
+- `active` changes on an existing row (a certificate expires). The index keeps the flag
+  read with each row, and the name check tells it what the database said of the matches it
+  returned (`NameIndex.confirm`): inactive ids are skipped before the `limit` best are
+  chosen, so ten close expired names never hide an eleventh, valid one. A row never goes
+  from inactive back to active (a name that blocks again gets a new row), which the index
+  relies on for rows older than the window.
 
 Two ways a name is "too like" another (the Companies House idea, on our cross-script keys):
 - spelled alike: `fuzz.ratio` at or above the office's threshold;
@@ -36,15 +53,17 @@ from __future__ import annotations
 
 import threading
 import weakref
-from bisect import bisect_left, bisect_right
+from array import array
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, combinations
 from math import comb
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -63,6 +82,21 @@ _SIGNATURE_LETTERS = ("t", " ", "n", "s")
 # Beyond this many sub-sets of the request's words, the subsets of a long request are found
 # by counting hits in the size-restricted postings instead of enumerating them.
 _MAX_SUBSETS = 256
+
+# How long an id below the highest one seen is waited for: a transaction that inserts a
+# name and commits after this many later ids were taken is not seen by the processes that
+# caught up in between, until they restart. Name entries are inserted a few hundred a day
+# (a register import: once, before any look-up), so a few thousand ids are weeks, where a
+# transaction lasts seconds. Reading these ids costs only when some are missing: the
+# catch-up lists them by primary key (`_MAX_LISTED_GAPS` at most, else a range from the
+# oldest), and rolled-back ids on PostgreSQL stay missing until the window passes them.
+_GAP_WINDOW = 5000
+_MAX_LISTED_GAPS = 500
+
+# The highest ids seen, read again at every catch-up (by primary key) to notice a rollback
+# of rows the index saw uncommitted: any one of them gone or re-keyed is enough, since the
+# rolled-back rows are always the highest ids the index had seen.
+_TAIL = 16
 
 # Floating-point slack when turning the ratio threshold into integer bounds: a bound may
 # only ever let one more key through, never keep a match out.
@@ -107,7 +141,15 @@ class NameIndex:
     last_id: int = 0
     keys: list[str] = field(default_factory=list)
     slot_of: dict[str, int] = field(default_factory=dict)
+    # the ids holding each key, ascending; and the slot of each id (-1: not indexed), 4
+    # bytes an id where a dict would take about 100
     ids_by_slot: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    slot_by_id: array[int] = field(default_factory=lambda: array("i"))
+    # ids below `last_id` not seen yet (see `_GAP_WINDOW`)
+    gaps: set[int] = field(default_factory=set)
+    # ids whose row is inactive, and the slots none of whose ids is active
+    inactive: set[int] = field(default_factory=set)
+    dead_slots: set[int] = field(default_factory=set)
     # spelled alike: length -> count of each signature letter but the last -> bucket
     alike: dict[int, Any] = field(default_factory=dict)
     # containment: slots by their exact word set (as `_set_key`), and by (word, size of the
@@ -117,18 +159,123 @@ class NameIndex:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def catch_up(self, db_session: Session) -> None:
-        """Load the rows added since the last look-up (any process may have added them)."""
+        """Load the rows added since the last look-up (any process may have added them),
+        those committed late below the highest id seen (the gaps), and the last `_TAIL` ids
+        again; all of the window again when those show a rollback. Each read is a range or
+        a list on the primary key."""
         with self.lock:
-            rows = db_session.exec(
-                select(col(NameEntry.id), col(NameEntry.translit_key))
-                .where(col(NameEntry.id) > self.last_id)
-                .order_by(col(NameEntry.id))
-            ).all()
-            for entry_id, key in rows:
-                if entry_id is not None:
-                    self._add(entry_id, key)
+            floor = self.last_id - _GAP_WINDOW
+            if any(g <= floor for g in self.gaps):
+                self.gaps = {g for g in self.gaps if g > floor}
+            start = max(0, self.last_id - _TAIL)
+            listed = sorted(g for g in self.gaps if g <= start)
+            where = col(NameEntry.id) > start
+            if len(listed) > _MAX_LISTED_GAPS:
+                start = listed[0] - 1
+                where = col(NameEntry.id) > start
+            elif listed:
+                where = or_(where, col(NameEntry.id).in_(listed))
+            if self._apply(self._read(db_session, where), start) and start > 0:
+                start = max(0, self.last_id - _GAP_WINDOW)
+                self._apply(self._read(db_session, col(NameEntry.id) > start), start)
+
+    @staticmethod
+    def _read(db_session: Session, where: Any) -> Sequence[tuple[int | None, str, bool]]:
+        return db_session.exec(
+            select(col(NameEntry.id), col(NameEntry.translit_key), col(NameEntry.active))
+            .where(where)
+            .order_by(col(NameEntry.id))
+        ).all()
+
+    def _apply(self, rows: Iterable[tuple[int | None, str, bool]], start: int) -> bool:
+        """Index `rows`, which hold every row above id `start` (and maybe some below).
+        Indexed ids above `start` that are gone are dropped. True if an indexed id was gone
+        or held another key: a rollback."""
+        seen: set[int] = set()
+        rolled_back = False
+        for entry_id, key, active in rows:
+            if entry_id is None:
+                continue
+            seen.add(entry_id)
+            rolled_back |= self._put(entry_id, key, active)
+            self.gaps.discard(entry_id)
+        top = self.last_id
+        for entry_id in range(start + 1, min(top, len(self.slot_by_id) - 1) + 1):
+            if entry_id not in seen and self.slot_by_id[entry_id] >= 0:
+                self._drop(entry_id)
+                rolled_back = True
+        if seen:
+            self.last_id = max(top, max(seen))
+        for entry_id in range(max(start, self.last_id - _GAP_WINDOW) + 1, self.last_id + 1):
+            if not self._indexed(entry_id):
+                self.gaps.add(entry_id)
+        return rolled_back
+
+    def confirm(self, rows: Iterable[tuple[int, str, bool]], asked: Iterable[int]) -> set[int]:
+        """What the database holds for ids `similar` returned: (id, key, active) of those
+        found among `asked`. Returns the ids the index had wrong (inactive, gone, or under
+        another key), and corrects them: the next `similar` skips or re-scores them."""
+        with self.lock:
+            found: set[int] = set()
+            wrong: set[int] = set()
+            for entry_id, key, active in rows:
+                found.add(entry_id)
+                if not active or not self._indexed(entry_id) or self.keys[self.slot_by_id[entry_id]] != key:
+                    wrong.add(entry_id)
+                    self._put(entry_id, key, active)
+            for entry_id in asked:
+                if entry_id not in found and self._indexed(entry_id):
+                    wrong.add(entry_id)
+                    self._drop(entry_id)
+                    if entry_id > self.last_id - _GAP_WINDOW:
+                        self.gaps.add(entry_id)  # SQLite may give the id to a new row
+            return wrong
+
+    def _indexed(self, entry_id: int) -> bool:
+        return entry_id < len(self.slot_by_id) and self.slot_by_id[entry_id] >= 0
 
     def _add(self, entry_id: int, key: str) -> None:
+        """Index an active row (the tests and the benchmark build indexes this way)."""
+        self._put(entry_id, key, True)
+        self.last_id = max(self.last_id, entry_id)
+
+    def _put(self, entry_id: int, key: str, active: bool) -> bool:
+        """Index the row `entry_id` under `key`; True if it was indexed under another."""
+        slot = self._slot(key)
+        if entry_id >= len(self.slot_by_id):
+            grow = max(entry_id + 1 - len(self.slot_by_id), len(self.slot_by_id) // 2, 1024)
+            self.slot_by_id.extend(array("i", [-1]) * grow)
+        old = self.slot_by_id[entry_id]
+        if old != slot:
+            if old >= 0:
+                self.ids_by_slot[old].remove(entry_id)
+                self._refresh(old)
+            self.slot_by_id[entry_id] = slot
+            insort(self.ids_by_slot[slot], entry_id)
+        if active:
+            self.inactive.discard(entry_id)
+        else:
+            self.inactive.add(entry_id)
+        self._refresh(slot)
+        return old >= 0 and old != slot
+
+    def _drop(self, entry_id: int) -> None:
+        """Forget a row that is gone (rolled back)."""
+        slot = self.slot_by_id[entry_id]
+        self.slot_by_id[entry_id] = -1
+        self.ids_by_slot[slot].remove(entry_id)
+        self.inactive.discard(entry_id)
+        self._refresh(slot)
+
+    def _refresh(self, slot: int) -> None:
+        ids = self.ids_by_slot[slot]
+        if not ids or (self.inactive and all(i in self.inactive for i in ids)):
+            self.dead_slots.add(slot)
+        else:
+            self.dead_slots.discard(slot)
+
+    def _slot(self, key: str) -> int:
+        """The slot of `key`, indexed for both searches when it is new."""
         slot = self.slot_of.get(key)
         if slot is None:
             slot = self.slot_of[key] = len(self.keys)
@@ -149,10 +296,10 @@ class NameIndex:
                 self.by_word_set[_set_key(words)].append(slot)
                 for word in words:
                     self.postings[word, len(words)].append(slot)
-        self.ids_by_slot[slot].append(entry_id)
-        self.last_id = max(self.last_id, entry_id)
+        return slot
 
-    def similar(self, key: str, threshold: float, limit: int, extra_words: int = 1) -> list[tuple[int, float]]:
+    def similar(self, key: str, threshold: float, limit: int, extra_words: int = 1,
+                skip: Collection[int] = ()) -> list[tuple[int, float]]:
         """Entry ids of names too like `key` (score at least `threshold`), best first.
 
         The same list, order and ties included, as the plain way: score every key of the
@@ -161,15 +308,17 @@ class NameIndex:
         order of a scan of the postings of the key's words, the first
         `_MAX_CONTAINMENT_CANDIDATES` only) and keep the `limit` best; merge, spellings
         first on equal scores. `tests/test_name_index.py` holds the plain way and checks
-        the two agree."""
+        the two agree. Inactive ids, and the ids in `skip`, are left out before the best
+        are chosen: a key none of whose ids is left is not a candidate at all."""
         if not key:
             return []
         with self.lock:
-            alike = self._spelled_alike(key, threshold, limit)
+            live = self._live(skip)
+            alike = self._spelled_alike(key, threshold, limit, live)
             scores: dict[int, float] = dict(alike)
             words = _words(key)
             contained = [(order, s) for order, s in self._containing_or_contained(words, extra_words)
-                         if s not in scores]
+                         if s not in scores and (live is None or live(s))]
             if len(contained) > _MAX_CONTAINMENT_CANDIDATES:
                 contained = sorted(contained)[:_MAX_CONTAINMENT_CANDIDATES]
             found = process.extract(key, [self.keys[s] for _, s in contained], scorer=fuzz.WRatio,
@@ -177,9 +326,21 @@ class NameIndex:
             for _, score, i in sorted(found, key=lambda m: (-m[1], contained[m[2]]))[:limit]:
                 scores[contained[i][1]] = score
             best = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:limit]
-            return [(entry_id, score) for slot, score in best for entry_id in self.ids_by_slot[slot]]
+            if live is None:
+                return [(entry_id, score) for slot, score in best for entry_id in self.ids_by_slot[slot]]
+            return [(entry_id, score) for slot, score in best for entry_id in self.ids_by_slot[slot]
+                    if entry_id not in self.inactive and entry_id not in skip]
 
-    def _spelled_alike(self, key: str, threshold: float, limit: int) -> list[tuple[int, float]]:
+    def _live(self, skip: Collection[int]) -> Callable[[int], bool] | None:
+        """Whether a slot holds an id still to report; None when all do (the usual case)."""
+        dead = self.dead_slots
+        if not skip:
+            return (lambda s: s not in dead) if dead else None
+        inactive = self.inactive
+        return lambda s: s not in dead and any(i not in inactive and i not in skip for i in self.ids_by_slot[s])
+
+    def _spelled_alike(self, key: str, threshold: float, limit: int,
+                       live: Callable[[int], bool] | None = None) -> list[tuple[int, float]]:
         """The `limit` slots of best `fuzz.ratio` at least `threshold`, best first; on equal
         scores the shorter key, then the older one (the order of a scan by length)."""
         keys: list[str] = []
@@ -193,6 +354,8 @@ class NameIndex:
             if abs(la - lb) <= budget:
                 _collect(node, counts, others, lb, budget, keys, slots)
         found = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=threshold, limit=None)
+        if live is not None:
+            found = [m for m in found if live(slots[m[2]])]
         ranked = sorted(found, key=lambda m: (-m[1], len(m[0]), slots[m[2]]))[:limit]
         return [(slots[i], score) for _, score, i in ranked]
 
