@@ -40,10 +40,61 @@ class Recipient:
     name: str
 
 
+def _by_contact(contact: Mapping[str, Any], name: str) -> Iterator[Recipient]:
+    language = contact.get("language") or "ar"
+    if contact.get("email"):
+        yield Recipient("email", contact["email"], language, name)
+    if contact.get("phone"):
+        yield Recipient("sms", contact["phone"], language, name)
+
+
+def _claimant(db_session: Session, case: Case) -> Iterator[Recipient]:
+    """Who receives the office's answers for the party that brought the case, as filed:
+    never the cooperative's contact, which may be the other side (a member against the
+    board) and must not receive the claimant's tracking PIN."""
+    del db_session
+    contact = case.data.get("applicant") or {}
+    yield from _by_contact(contact, contact.get("full_name") or "")
+
+
+def _respondents(db_session: Session, case: Case) -> Iterator[Recipient]:
+    """Each party the case is brought against: by its own contact when the filing gives
+    one, else, for a cooperative or its organs, by the register's contact."""
+    for party in case.data.get("respondents") or []:
+        if party.get("email") or party.get("phone"):
+            yield from _by_contact(party, party.get("name") or "")
+        elif party.get("cooperative_ref"):
+            coop = db_session.exec(
+                select(Cooperative).where(col(Cooperative.national_number) == party["cooperative_ref"])
+            ).first()
+            if coop is not None:
+                yield from _by_contact({"email": coop.email, "phone": coop.phone, "language": coop.language},
+                                       party.get("name") or coop.name_fr)
+
+
+def _parties(db_session: Session, case: Case) -> Iterator[Recipient]:
+    """Both sides, each address once (a party named twice, or a claimant who is also a
+    respondent's contact, is told once)."""
+    seen: set[tuple[str, str]] = set()
+    for r in (*_claimant(db_session, case), *_respondents(db_session, case)):
+        if (r.channel, r.address) not in seen:
+            seen.add((r.channel, r.address))
+            yield r
+
+
+# Roles of the cases brought by one party against others (disputes): the definitions say
+# `to("claimant", ...)`, `to("parties", ...)`.
+PARTY_ROLES = {"claimant": _claimant, "respondents": _respondents, "parties": _parties}
+
+
 def recipients(db_session: Session, case: Case, role: str) -> Iterator[Recipient]:
     """The applicant (the cooperative's contact once it exists, the founders'
-    representative before), the assignee, the delegation's managers or its legal staff,
-    each reached by every channel they have, in their own language."""
+    representative before), the parties of a dispute (`PARTY_ROLES`), the assignee, the
+    delegation's managers or its legal staff, each reached by every channel they have, in
+    their own language."""
+    if role in PARTY_ROLES:
+        yield from PARTY_ROLES[role](db_session, case)
+        return
     if role == "applicant":
         contact = case.data.get("applicant") or {}
         name = contact.get("full_name") or ""
@@ -52,11 +103,7 @@ def recipients(db_session: Session, case: Case, role: str) -> Iterator[Recipient
             if coop is not None:
                 name = coop.name_ar if coop.language == "ar" else coop.name_fr
                 contact = {"email": coop.email, "phone": coop.phone, "language": coop.language}
-        language = contact.get("language") or "ar"
-        if contact.get("email"):
-            yield Recipient("email", contact["email"], language, name)
-        if contact.get("phone"):
-            yield Recipient("sms", contact["phone"], language, name)
+        yield from _by_contact(contact, name)
         return
     users: Iterable[User] = ()
     if role == "assignee" and case.assignee_id is not None:

@@ -5,6 +5,7 @@ the sessions each delegation's legal staff see. Runs on every configured databas
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -130,7 +131,9 @@ def test_life_cycle_filed_admitted_mediated_settled(engine: Engine, settings: Se
     admissibility = running(engine, ref)["admissibility"]
     assert admissibility.basis == "internal:dispute_admissibility_days"
     assert admissibility.due_at == local(2026, 3, 17, 0, 0)  # 10 business days: 3 to 16 March
-    assert [m.address for m in messages(engine, "dispute_received")] == ["contact@tifawin.example"]
+    # the receipt, with the tracking PIN, goes to the claimant's contact only: the cooperative
+    # is the other side here (its board is the respondent)
+    assert [m.address for m in messages(engine, "dispute_received")] == ["ahmed@example.ma"]
     assert "16 mars 2026" in messages(engine, "dispute_received")[0].body_text
 
     case = act(engine, settings, ref, "admit", T0 + timedelta(hours=2), who="legal.agadir", data={})
@@ -147,7 +150,9 @@ def test_life_cycle_filed_admitted_mediated_settled(engine: Engine, settings: Se
                data={"at": SESSION.isoformat(), "place": PLACE})
     assert case.state == "session_scheduled"
     assert set(running(engine, ref)) == {"mediation", "session"}  # the mediation period runs on
-    (convocation,) = messages(engine, "mediation_session_scheduled")
+    convocations = messages(engine, "mediation_session_scheduled")
+    assert sorted(m.address for m in convocations) == ["ahmed@example.ma", "contact@tifawin.example"]
+    convocation = convocations[0]
     assert "12 mars 2026" in convocation.subject
     # the parties are reminded 3 days before the session's day, and so is the mediator
     reminders = [t for t in running(engine, ref, "reminder").values()]
@@ -155,8 +160,9 @@ def test_life_cycle_filed_admitted_mediated_settled(engine: Engine, settings: Se
 
     assert tick(engine, settings, local(2026, 3, 9, 23, 59)).fired == 0
     assert tick(engine, settings, local(2026, 3, 10, 0, 0)).fired == 2
+    # both parties (the board through the register's contact) and the mediator
     assert sorted(m.address for m in messages(engine, "mediation_session_reminder")) == [
-        "contact@tifawin.example", "legal.agadir@odco.example"]
+        "ahmed@example.ma", "contact@tifawin.example", "legal.agadir@odco.example"]
     assert "12 mars 2026" in messages(engine, "mediation_session_reminder")[0].subject
 
     # the session day ends without minutes: the case waits for them, with their own limit
@@ -175,7 +181,8 @@ def test_life_cycle_filed_admitted_mediated_settled(engine: Engine, settings: Se
     assert case.state == "settled" and case.closed_at is not None
     assert case.data["agreement"]["signed_on"] == "2026-03-16"
     assert running(engine, ref) == {}
-    assert len(messages(engine, "dispute_settled")) == 1
+    assert sorted(m.address for m in messages(engine, "dispute_settled")) == [
+        "ahmed@example.ma", "contact@tifawin.example"]  # each side told once
 
 
 def test_the_convocation_tells_time_and_place_when_the_message_has_them() -> None:
@@ -467,3 +474,25 @@ def test_legal_staff_see_the_sessions_of_their_delegation(engine: Engine, settin
     assert len(listing("legal.agadir", to="2026-03-12").json()) == 1
     assert listing("officer.agadir").status_code == 403
     assert listing("legal.agadir", to="2026-02-01").status_code == 422
+
+
+def test_each_party_hears_of_the_dispute_and_only_the_claimant_gets_the_pin(engine: Engine, settings: Settings) -> None:
+    coop = cooperative(engine, COOP, "Coopérative Tifawin")
+    other = party("cooperative", "Coopérative Amal Tiznit", ref=OTHER_COOP) | {
+        "email": "amal@example.ma", "phone": "0612345678", "language": "ar"}
+    with unit_of_work(engine) as s:
+        opened = service.open_case(db_session=s, workflow_key="dispute", data=filing(BOARD, other),
+                                   actor=actor(engine, "legal.agadir"), now=T0, settings=settings, cooperative_id=coop)
+        ref, pin = opened.case.reference, opened.pin
+    (receipt,) = messages(engine, "dispute_received")
+    assert receipt.address == "ahmed@example.ma" and pin in receipt.body_text
+    act(engine, settings, ref, "admit", T0 + timedelta(hours=2), who="legal.agadir", data={})
+    admitted = messages(engine, "dispute_admitted")
+    assert sorted((m.channel, m.address) for m in admitted) == [
+        ("email", "ahmed@example.ma"), ("email", "amal@example.ma"), ("email", "contact@tifawin.example"),
+        ("sms", "+212612345678")]
+    assert next(m for m in admitted if m.address == "amal@example.ma").language == "ar"
+    with Session(engine) as s:
+        others = [m for m in s.exec(select(Outbox)) if m.address != "ahmed@example.ma"]
+    assert {m.template for m in others} == {"dispute_admitted"}
+    assert not any(re.search(rf"(?<!\d){pin}(?!\d)", m.body_text + m.subject) for m in others)

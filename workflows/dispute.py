@@ -407,7 +407,7 @@ DISPUTE = Workflow(
     initial="filed",
     opening=DisputeFiling,
     facts=("mediators",),
-    on_open=(to("applicant", "dispute_received"),),
+    on_open=(to("claimant", "dispute_received"),),
     states=(
         State(
             "filed",
@@ -442,7 +442,7 @@ DISPUTE = Workflow(
                          event=ON_SESSION, anchor="session_at"),
             ),
             reminders=(
-                Reminder("session", Setting("dispute_session_reminder_days"), to="applicant",
+                Reminder("session", Setting("dispute_session_reminder_days"), to="parties",
                          template="mediation_session_reminder"),
                 Reminder("session", Setting("dispute_session_reminder_days"), to="assignee",
                          template="mediation_session_reminder"),
@@ -472,13 +472,13 @@ DISPUTE = Workflow(
             "admit", source="filed", dest="admitted",
             title=tr(fr="Déclarer recevable", ar="التصريح بالقبول"), roles=LEGAL, data=Admission,
             guards=(admissible,), effects=(record_admission,),
-            notify=(to("applicant", "dispute_admitted"),),
+            notify=(to("parties", "dispute_admitted"),),
         ),
         transition(
             "declare_inadmissible", source="filed", dest="inadmissible",
             title=tr(fr="Déclarer irrecevable (motivé)", ar="التصريح بعدم القبول (معلل)"),
             roles=LEGAL, data=Inadmissibility, effects=(record_inadmissibility,),
-            notify=(to("applicant", "dispute_inadmissible"),),
+            notify=(to("claimant", "dispute_inadmissible"),),
         ),
         transition(
             "assign_mediator", source=("admitted", "in_mediation"), dest="in_mediation",
@@ -489,13 +489,13 @@ DISPUTE = Workflow(
             "schedule_session", source="in_mediation", dest="session_scheduled",
             title=tr(fr="Fixer une séance de médiation", ar="تحديد جلسة وساطة"), roles=LEGAL,
             data=SessionPlan, guards=(session_date_fits,), effects=(schedule,),
-            notify=(to("applicant", "mediation_session_scheduled"),),
+            notify=(to("parties", "mediation_session_scheduled"),),
         ),
         transition(
             "cancel_session", source="session_scheduled", dest="in_mediation",
             title=tr(fr="Annuler la séance", ar="إلغاء الجلسة"), roles=LEGAL,
             data=SessionCancellation, effects=(cancel,),
-            notify=(to("applicant", "mediation_session_cancelled"),),
+            notify=(to("parties", "mediation_session_cancelled"),),
         ),
         transition(
             "close_session_day", source="session_scheduled", dest="awaiting_minutes",
@@ -510,13 +510,13 @@ DISPUTE = Workflow(
             "settle", source="in_mediation", dest="settled",
             title=tr(fr="Constater l'accord des parties", ar="معاينة اتفاق الأطراف"), roles=LEGAL,
             data=Agreement, guards=(a_session_was_held,), effects=(record_agreement,),
-            notify=(to("applicant", "dispute_settled"),),
+            notify=(to("parties", "dispute_settled"),),
         ),
         transition(
             "fail", source="in_mediation", dest="failed",
             title=tr(fr="Constater l'échec et orienter les parties", ar="معاينة الفشل وتوجيه الأطراف"),
             roles=LEGAL, data=Failure, guards=(a_session_was_held,), effects=(record_referral,),
-            notify=(to("applicant", "dispute_failed"),),
+            notify=(to("parties", "dispute_failed"),),
         ),
         transition(
             "withdraw", source=OPEN_STATES, dest="withdrawn",
@@ -527,13 +527,13 @@ DISPUTE = Workflow(
             "extend_admissibility", source="filed", dest="filed",
             title=tr(fr="Prolonger le délai de recevabilité (une fois)", ar="تمديد أجل البت في القبول (مرة واحدة)"),
             roles=LEGAL_OR_MANAGER, data=ExtensionRequest, guards=(not_yet_extended,),
-            effects=(record_extension,), notify=(to("applicant", "dispute_extended"),),
+            effects=(record_extension,), notify=(to("parties", "dispute_extended"),),
         ),
         transition(
             "extend_mediation", source="in_mediation", dest="in_mediation",
             title=tr(fr="Prolonger le délai de médiation (une fois)", ar="تمديد أجل الوساطة (مرة واحدة)"),
             roles=LEGAL_OR_MANAGER, data=ExtensionRequest, guards=(not_yet_extended,),
-            effects=(record_extension,), notify=(to("applicant", "dispute_extended"),),
+            effects=(record_extension,), notify=(to("parties", "dispute_extended"),),
         ),
     ),
 )
