@@ -99,11 +99,16 @@ def test_same_matches_as_scoring_every_key(
     register: tuple[list[tuple[int, str]], list[str]], threshold: float, limit: int, extra_words: int
 ) -> None:
     entries, requests = register
+    assert any(PlainIndex(entries).similar(k, threshold, limit, extra_words) for k in requests)
+    _finds_what_the_scan_finds(entries, requests, threshold, limit, extra_words)
+
+
+def _finds_what_the_scan_finds(entries: list[tuple[int, str]], requests: list[str], threshold: float,
+                               limit: int, extra_words: int) -> None:
     plain = PlainIndex(entries)
     index = name_index.NameIndex()
     for entry_id, key in entries:
         index._add(entry_id, key)
-    assert any(plain.similar(k, threshold, limit, extra_words) for k in requests)
     for key in requests:
         assert index.similar(key, threshold, limit, extra_words) == plain.similar(
             key, threshold, limit, extra_words
@@ -117,12 +122,7 @@ def test_the_cap_on_containment_candidates_keeps_the_same_ones(
     the same first ones (the order of a scan of the postings), and the same ties."""
     entries, requests = register
     monkeypatch.setattr(name_index, "_MAX_CONTAINMENT_CANDIDATES", 3)
-    plain = PlainIndex(entries)
-    index = name_index.NameIndex()
-    for entry_id, key in entries:
-        index._add(entry_id, key)
-    for key in requests:
-        assert index.similar(key, 70.0, 10, 2) == plain.similar(key, 70.0, 10, 2), key
+    _finds_what_the_scan_finds(entries, requests, 70.0, 10, 2)
 
 
 def test_long_requests_count_hits_instead_of_enumerating_subsets(
@@ -130,12 +130,7 @@ def test_long_requests_count_hits_instead_of_enumerating_subsets(
 ) -> None:
     entries, requests = register
     monkeypatch.setattr(name_index, "_MAX_SUBSETS", 0)
-    plain = PlainIndex(entries)
-    index = name_index.NameIndex()
-    for entry_id, key in entries:
-        index._add(entry_id, key)
-    for key in requests:
-        assert index.similar(key, 90.0, 10, 2) == plain.similar(key, 90.0, 10, 2), key
+    _finds_what_the_scan_finds(entries, requests, 90.0, 10, 2)
 
 
 def test_every_entry_of_a_shared_key_is_returned() -> None:
