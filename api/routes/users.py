@@ -13,7 +13,7 @@ from pydantic import BaseModel, EmailStr, Field
 from sqlmodel import Session, select
 
 from api.deps import ActorDep, SessionDep, SettingsDep
-from cases import access, users
+from cases import policy, users
 from cases.models import Delegation, User
 
 router = APIRouter(prefix="/api/v1", tags=["administration"])
@@ -132,8 +132,5 @@ def office_settings(actor: ActorDep, settings: SettingsDep) -> list[SettingPubli
     """The office's policy numbers the workflows run on (service levels, thresholds), with
     what each means. They are set in the server's environment (`COOPFLOW_<NAME>`), so that a
     change is deployed, reviewed and the same for every worker and scheduler process."""
-    access.require(actor, "settings_read")
-    fields = type(settings).model_fields
-    return [SettingPublic(name=name, value=value, description=fields[name].description)
-            for name, value in sorted(settings.policy().items())]
-
+    return [SettingPublic(name=p.name, value=p.value, description=p.description)
+            for p in policy.get_all(settings=settings, actor=actor)]
