@@ -16,8 +16,8 @@ from sqlalchemy import case, func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from cases import access, deadlines
-from cases.models import Case, Delegation, User
+from cases import access, deadlines, delegations
+from cases.models import Case, User
 from workflows.spec import Actor
 
 # Days overdue, as the managers read them.
@@ -74,7 +74,7 @@ def dashboard(*, db_session: Session, actor: Actor, now: datetime) -> Dashboard:
         .where(visible(actor), deadlines.overdue(now))
         .group_by(col(Case.delegation_id), col(Case.workflow_key), col(Case.assignee_id), ageing)
     ).all()
-    codes = dict(db_session.execute(select(Delegation.id, Delegation.code)).all())  # type: ignore[call-overload]
+    codes = delegations.codes(db_session)
     holders = {a for _, _, a, _, _ in groups if a is not None}
     names = dict(db_session.execute(
         select(User.id, User.username).where(col(User.id).in_(holders))  # type: ignore[call-overload]

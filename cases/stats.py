@@ -59,7 +59,7 @@ from sqlalchemy import and_, case, func, literal, literal_column, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from cases import access, deadlines, overdue
+from cases import access, deadlines, delegations, overdue
 from cases.errors import Forbidden, Invalid, NotFound
 from cases.models import Case, Delegation, Timer, User
 from cases.types import UTCDateTime
@@ -162,10 +162,6 @@ def _scope(
     return column == wanted
 
 
-def _codes(db_session: Session) -> dict[int, str]:
-    return {i: c for i, c in db_session.exec(select(Delegation.id, Delegation.code)) if i is not None}
-
-
 def default_period(now: datetime) -> tuple[date, date]:
     """The current office month and the five before it, up to today."""
     today = local_day(now)
@@ -207,7 +203,7 @@ def compliance(
             groups[key][0] += n
             groups[key][1] += n * is_met
 
-    codes = _codes(db_session)
+    codes = delegations.codes(db_session)
     rows: dict[tuple[str, str, str], ComplianceRow] = {}
     total = Tally()
     by_delegation: dict[str, Tally] = defaultdict(Tally)
@@ -286,7 +282,7 @@ def workload(
     cases: open cases, overdue and at risk among them, closed in the last 30 days."""
     _require_manager(actor, "the workload table")
     scope = _scope(db_session, actor, delegation)
-    codes = _codes(db_session)
+    codes = delegations.codes(db_session)
     people = _holders(db_session, actor, delegation)
     ids = [u.id for u in people if u.id is not None]
     counts: dict[int, Load] = {

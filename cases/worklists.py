@@ -13,7 +13,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from cases import deadlines, overdue
+from cases import deadlines, delegations, overdue
 from cases.errors import Invalid
 from cases.models import Case, Cooperative, Delegation, NameEntry, User
 from rules.names import same_as_key, translit_key
@@ -88,7 +88,7 @@ def _rows(db_session: Session, cases: list[Case], now: datetime) -> list[Row]:
     usernames = dict(db_session.execute(
         select(User.id, User.username).where(col(User.id).in_(holders))  # type: ignore[call-overload]
     ).all()) if holders else {}
-    codes = dict(db_session.execute(select(Delegation.id, Delegation.code)).all())  # type: ignore[call-overload]
+    codes = delegations.codes(db_session)
     return [
         Row(case=c, next_due=None if deadlines.is_never(c.next_due_at) else c.next_due_at,
             delegation=codes[c.delegation_id],

@@ -10,11 +10,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, EmailStr, Field
-from sqlmodel import Session, select
 
 from api.deps import ActorDep, SessionDep, SettingsDep
-from cases import policy, users
-from cases.models import Delegation, User
+from cases import delegations, policy, users
+from cases.models import User
 
 router = APIRouter(prefix="/api/v1", tags=["administration"])
 
@@ -69,10 +68,6 @@ class UserUpdate(BaseModel):
     password: str | None = Field(default=None, min_length=users.MIN_PASSWORD, max_length=200)
 
 
-def _codes(db_session: Session) -> dict[int, str]:
-    return {i: c for i, c in db_session.exec(select(Delegation.id, Delegation.code)) if i is not None}
-
-
 def _public(user: User, codes: dict[int, str]) -> UserPublic:
     return UserPublic(username=user.username, full_name=user.full_name, role=user.role,
                       delegation=codes.get(user.delegation_id) if user.delegation_id else None,
@@ -87,7 +82,7 @@ def list_users(
 ) -> list[UserPublic]:
     """Everyone with an account, by username; filtered by delegation or by being active."""
     found = users.get_all(db_session=db_session, actor=actor, delegation_code=delegation, active=active)
-    codes = _codes(db_session)
+    codes = delegations.codes(db_session)
     return [_public(u, codes) for u in found]
 
 
@@ -98,13 +93,13 @@ def create_user(body: UserCreate, actor: ActorDep, db_session: SessionDep) -> Us
                         full_name=body.full_name, delegation_code=body.delegation, email=body.email,
                         language=body.language, actor=actor)
     db_session.commit()
-    return _public(user, _codes(db_session))
+    return _public(user, delegations.codes(db_session))
 
 
 @router.get("/users/{username}", response_model=UserPublic)
 def get_user(username: Username, actor: ActorDep, db_session: SessionDep) -> UserPublic:
     """One account, as the admin sees it (never its password)."""
-    return _public(users.get(db_session=db_session, username=username, actor=actor), _codes(db_session))
+    return _public(users.get(db_session=db_session, username=username, actor=actor), delegations.codes(db_session))
 
 
 @router.patch("/users/{username}", response_model=UserPublic)
@@ -118,7 +113,7 @@ def update_user(username: Username, body: UserUpdate, actor: ActorDep, db_sessio
     )
     user = users.update(db_session=db_session, username=username, change=change, actor=actor)
     db_session.commit()
-    return _public(user, _codes(db_session))
+    return _public(user, delegations.codes(db_session))
 
 
 class SettingPublic(BaseModel):
