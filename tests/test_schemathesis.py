@@ -21,10 +21,8 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +31,7 @@ import httpx
 import pytest
 
 from tests.conftest import BACKENDS, _postgres_database
+from tests.served import free_port, serving
 
 pytestmark = pytest.mark.schemathesis
 
@@ -55,13 +54,6 @@ class Served:
     config: Path
     workdir: Path
     log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _toml_list(values: list[str] | list[int]) -> str:
@@ -93,24 +85,11 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     }
     for args in (["db", "upgrade"], ["demo", "--cooperatives", "200", "--seed", "112"]):
         subprocess.run([str(COOPFLOW), *args], cwd=workdir, env=env, check=True, capture_output=True, timeout=300)
-    port = _free_port()
+    port = free_port()
     log = workdir / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [str(COOPFLOW), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler",
-             "--no-demo-outbox"], cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"coopflow serve did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
+    command = [str(COOPFLOW), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler",
+               "--no-demo-outbox"]
+    with serving(command, port=port, cwd=workdir, env=env, log=log) as url:
         # Sign everyone in first: fuzzing the sign-in route soon exhausts its rate limit.
         tokens = {}
         for username in USERS:
@@ -140,13 +119,6 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             encoding="utf-8",
         )
         yield Served(url=url, tokens=tokens, config=config, workdir=workdir, log=log)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _server_errors(log: Path) -> str:

@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import os
 import random
-import socket
 import string
-import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -44,6 +43,7 @@ from cases.db import unit_of_work
 from cases.settings import Settings
 from rules.names import same_as_key, translit_key
 from tests.benchmarks.harness import Spread, percentile
+from tests.served import free_port, serving
 
 REQUESTS = int(os.environ.get("COOPFLOW_BENCH_API_REQUESTS", "1000"))
 CLIENTS = int(os.environ.get("COOPFLOW_BENCH_API_CLIENTS", "8"))
@@ -69,42 +69,16 @@ def noop_app() -> FastAPI:
     return app
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def serve(factory: str, env: dict[str, str]) -> Iterator[str]:
     """A uvicorn process serving `factory` on a free localhost port; its base URL."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1", "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                err = server.stderr.read().decode() if server.poll() is not None and server.stderr else ""
-                raise RuntimeError(f"the benchmark's server {factory} did not start: {err[-2000:]}")
-            time.sleep(0.1)
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
+               "--workers", "1", "--log-level", "warning", "--no-access-log"]
+    with tempfile.TemporaryDirectory() as folder, serving(
+        command, port=port, cwd=ROOT, env={**os.environ, **env}, log=Path(folder) / "server.log",
+    ) as base:
         yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _seed(engine: Engine) -> None:
